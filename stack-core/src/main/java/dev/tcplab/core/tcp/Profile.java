@@ -1,0 +1,202 @@
+package dev.tcplab.core.tcp;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.List;
+
+/**
+ * The behaviour real stacks choose differently, in one named value. Each field says where its value
+ * comes from. {@link #LINUX} (the default) follows Linux 6.x as seen in real captures and packetdrill
+ * runs; {@link #RFC9293} is the textbook.
+ *
+ * @param name the profile's name
+ * @param synOptions which options our SYN offers, and in which order (RFC 9293 §3.7.1 leaves it open)
+ * @param offerTimestamps offer RFC 7323 timestamps in our SYN
+ * @param offerSack offer RFC 2018 SACK in our SYN
+ * @param offerWindowScale offer RFC 7323 window scaling in our SYN
+ * @param maxWindowScaleBuffer the buffer size the window scale is chosen for: the smallest shift that lets
+ *     65535 << shift cover it (Linux: tcp_rmem[2])
+ * @param synWindowRoundedToMss our SYN's window is min(65535, receive buffer) rounded down to a whole
+ *     number of MSS (Linux: 64240 = 44 * 1460 on Ethernet, 65495 on loopback)
+ * @param initialWindowSegments the initial congestion window in segments (RFC 6928: 10)
+ * @param delayedAckNanos the delayed-ACK timeout (Linux: 40 ms minimum; RFC 1122 §4.2.3.2: at most 500 ms)
+ * @param quickAckSegments how many first data segments are ACKed at once (Linux quick-ACK mode: up to 16)
+ * @param rtoInitialNanos RTO before the first RTT sample (RFC 6298 §2.1: 1 s)
+ * @param rtoMinNanos lower bound of the RTO (Linux: 200 ms; RFC 6298 §2.4: 1 s)
+ * @param rtoMaxNanos upper bound of the RTO (Linux: 120 s; RFC 6298 §2.5: at least 60 s)
+ * @param clockGranularityNanos G of RFC 6298 §2 (Linux HZ=250: 4 ms)
+ * @param synRetries SYN retransmissions before connect fails (Linux tcp_syn_retries, packetdrill sets 5)
+ * @param dataRetries retransmissions of data or FIN before the connection is dropped (Linux tcp_retries2)
+ * @param mslNanos maximum segment lifetime; TIME-WAIT lasts 2*MSL (Linux: 60 s TIME-WAIT; RFC 9293: MSL 2 min)
+ * @param finWait2TimeoutNanos how long an orphaned FIN-WAIT-2 waits for the peer's FIN, 0 = forever
+ *     (Linux tcp_fin_timeout 60 s; RFC 9293 has no such timer)
+ * @param challengeAckIntervalNanos at most one RFC 5961 challenge ACK per this interval per connection
+ *     (Linux tcp_invalid_ratelimit 500 ms)
+ * @param abortRstCarriesAck an ABORT's RST is "R." with ACK = RCV.NXT (Linux) instead of a bare "R" with
+ *     SEQ = SND.NXT (RFC 9293 §3.10.5)
+ * @param delayAckOfFin the ACK of a peer's FIN waits for the delayed-ACK timer, so it can ride on our FIN
+ *     (Linux); RFC 9293 §3.10.7.4 ACKs it at once
+ * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
+ * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
+ * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
+ * @param persistMaxNanos upper bound of the zero-window probe interval (Linux: 120 s)
+ */
+public record Profile(
+    String name,
+    SynOptionLayout synOptions,
+    boolean offerTimestamps,
+    boolean offerSack,
+    boolean offerWindowScale,
+    int maxWindowScaleBuffer,
+    boolean synWindowRoundedToMss,
+    int initialWindowSegments,
+    long delayedAckNanos,
+    int quickAckSegments,
+    long rtoInitialNanos,
+    long rtoMinNanos,
+    long rtoMaxNanos,
+    long clockGranularityNanos,
+    int synRetries,
+    int dataRetries,
+    long mslNanos,
+    long finWait2TimeoutNanos,
+    long challengeAckIntervalNanos,
+    boolean abortRstCarriesAck,
+    boolean delayAckOfFin,
+    long keepaliveIdleNanos,
+    long keepaliveIntervalNanos,
+    int keepaliveProbes,
+    long persistMaxNanos) {
+
+  private static final long MS = 1_000_000L;
+  private static final long S = 1_000 * MS;
+
+  /** The order in which SYN options are laid out. */
+  public enum SynOptionLayout {
+    /**
+     * Linux tcp_options_write(): MSS, SACK_PERM, TS, NOP, WS; without timestamps MSS, NOP, NOP,
+     * SACK_PERM, NOP, WS (../shared/LINUX-BEHAVIOUR.md, real captures).
+     */
+    LINUX,
+    /** MSS only, as the RFC 9293 §3.7.1 minimum. */
+    MSS_ONLY
+  }
+
+  public Profile {
+    checkNotNull(name, "name");
+    checkNotNull(synOptions, "synOptions");
+    checkArgument(maxWindowScaleBuffer > 0, "maxWindowScaleBuffer must be positive");
+    checkArgument(initialWindowSegments >= 1, "initialWindowSegments must be at least 1");
+    checkArgument(rtoMinNanos > 0 && rtoMinNanos <= rtoMaxNanos, "need 0 < rtoMin <= rtoMax");
+    checkArgument(rtoInitialNanos > 0, "rtoInitial must be positive");
+    checkArgument(synRetries >= 0 && dataRetries >= 0, "retries must not be negative");
+    checkArgument(mslNanos >= 0, "MSL must not be negative");
+    checkArgument(delayedAckNanos >= 0, "delayed ACK must not be negative");
+  }
+
+  /** Linux 6.x with the sysctls packetdrill's runner sets (../shared/LINUX-BEHAVIOUR.md). */
+  public static final Profile LINUX =
+      new Profile(
+          "linux",
+          SynOptionLayout.LINUX,
+          true,
+          true,
+          true,
+          15_728_640, // tcp_rmem[2] as packetdrill's defaults.sh sets it: wscale 8
+          true,
+          10, // TCP_INIT_CWND, RFC 6928
+          40 * MS, // TCP_DELACK_MIN
+          16, // TCP_MAX_QUICKACKS
+          1 * S, // TCP_TIMEOUT_INIT
+          200 * MS, // TCP_RTO_MIN
+          120 * S, // TCP_RTO_MAX
+          4 * MS, // one jiffy at HZ=250
+          5, // tcp_syn_retries as packetdrill sets it
+          15, // tcp_retries2
+          30 * S, // TCP_TIMEWAIT_LEN is 60 s = 2 * 30 s
+          60 * S, // tcp_fin_timeout
+          500 * MS, // tcp_invalid_ratelimit
+          true,
+          true,
+          7200 * S, // tcp_keepalive_time
+          75 * S, // tcp_keepalive_intvl
+          9, // tcp_keepalive_probes
+          120 * S);
+
+  /** The textbook: RFC 9293 with RFC 6298 timers and RFC 5681's initial window. */
+  public static final Profile RFC9293 =
+      new Profile(
+          "rfc9293",
+          SynOptionLayout.MSS_ONLY,
+          false,
+          false,
+          false,
+          65_535,
+          false,
+          3, // RFC 5681 §3.1 IW for 1095 < SMSS <= 2190
+          200 * MS, // RFC 1122 §4.2.3.2 allows up to 500 ms; 200 ms is the common choice
+          0,
+          1 * S, // RFC 6298 §2.1
+          1 * S, // RFC 6298 §2.4
+          60 * S, // RFC 6298 §2.5
+          1 * MS,
+          5,
+          15,
+          120 * S, // RFC 9293 §3.4.2: MSL 2 minutes
+          0,
+          500 * MS,
+          false,
+          false,
+          7200 * S, // RFC 1122 §4.2.3.6
+          75 * S,
+          9,
+          60 * S);
+
+  /** The profiles by name. */
+  public static List<Profile> all() {
+    return List.of(LINUX, RFC9293);
+  }
+
+  /** The profile called {@code name}; the error lists the known names. */
+  public static Profile named(String name) {
+    for (Profile p : all()) {
+      if (p.name.equals(name)) return p;
+    }
+    throw new IllegalArgumentException(
+        "Unknown profile '" + name + "'; known profiles: linux, rfc9293");
+  }
+
+  /** TIME-WAIT length, 2 * MSL (RFC 9293 §3.4.2). */
+  public long timeWaitNanos() {
+    return 2 * mslNanos;
+  }
+
+  /** The window-scale shift we offer for a receive buffer of {@code bufferBytes} (RFC 7323 §2.3). */
+  public int windowScaleFor(int bufferBytes) {
+    long space = Math.max(bufferBytes, maxWindowScaleBuffer);
+    int shift = 0;
+    while (shift < 14 && (space >> shift) > 0xffff) shift++;
+    return shift;
+  }
+
+  /** A copy with a different MSL (TIME-WAIT is 2 * MSL). */
+  public Profile withMsl(long mslNanos) {
+    return new Profile(
+        name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer,
+        synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments,
+        rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries,
+        mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin,
+        keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+  }
+
+  /** A copy with different option offers (for tests and scripts that need a plain SYN). */
+  public Profile withOptions(boolean timestamps, boolean sack, boolean windowScale) {
+    return new Profile(
+        name, synOptions, timestamps, sack, windowScale, maxWindowScaleBuffer,
+        synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments,
+        rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries,
+        mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin,
+        keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+  }
+}

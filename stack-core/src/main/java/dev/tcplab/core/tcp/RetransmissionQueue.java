@@ -1,0 +1,191 @@
+package dev.tcplab.core.tcp;
+
+import dev.tcplab.core.wire.SeqNum;
+import dev.tcplab.core.wire.TcpOption;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * What has been sent and not yet acknowledged (RFC 9293 §3.3.1: SND.UNA up to SND.NXT), one entry per
+ * segment sent, with what loss recovery needs to know about it: when it was sent, how often, whether a
+ * SACK covered it (RFC 6675 scoreboard) and whether it is deemed lost.
+ */
+final class RetransmissionQueue {
+  /** One sent segment's sequence range and payload. */
+  static final class Entry {
+    int seq;
+    ByteSlice data; // null when the entry carries no payload
+    boolean syn;
+    boolean fin;
+    long firstSentAt;
+    long lastSentAt;
+    int transmissions;
+    boolean sacked;
+    boolean lost;
+    boolean retransmittedInRecovery;
+
+    int payloadLength() {
+      return data == null ? 0 : data.length;
+    }
+
+    int seqLength() {
+      return payloadLength() + (syn ? 1 : 0) + (fin ? 1 : 0);
+    }
+
+    int end() {
+      return seq + seqLength();
+    }
+  }
+
+  private ArrayDeque<Entry> entries;
+  private long payloadBytes;
+
+  boolean isEmpty() {
+    return entries == null || entries.isEmpty();
+  }
+
+  /** Payload bytes held (SYN and FIN not counted). */
+  long payloadBytes() {
+    return payloadBytes;
+  }
+
+  Entry first() {
+    return entries == null ? null : entries.peekFirst();
+  }
+
+  Entry last() {
+    return entries == null ? null : entries.peekLast();
+  }
+
+  Iterable<Entry> entries() {
+    return entries == null ? List.of() : entries;
+  }
+
+  Entry add(int seq, ByteSlice data, boolean syn, boolean fin, long now) {
+    if (entries == null) entries = new ArrayDeque<>(8);
+    Entry e = new Entry();
+    e.seq = seq;
+    e.data = data;
+    e.syn = syn;
+    e.fin = fin;
+    e.firstSentAt = now;
+    e.lastSentAt = now;
+    e.transmissions = 1;
+    entries.addLast(e);
+    if (data != null) payloadBytes += data.length;
+    return e;
+  }
+
+  /**
+   * Removes what {@code ack} covers (RFC 9293 §3.10.7.4 fifth: "remove any segments on the retransmission
+   * queue that are thereby entirely acknowledged"); a partly covered entry is trimmed. Returns the entry
+   * that the ACK completed last, or null.
+   */
+  Entry acknowledge(int ack) {
+    Entry done = null;
+    while (entries != null && !entries.isEmpty()) {
+      Entry e = entries.peekFirst();
+      if (SeqNum.leq(e.end(), ack)) {
+        entries.pollFirst();
+        payloadBytes -= e.payloadLength();
+        done = e;
+        continue;
+      }
+      if (SeqNum.gt(ack, e.seq)) {
+        int n = ack - e.seq;
+        if (e.syn) {
+          e.syn = false;
+          n--;
+        }
+        if (n > 0 && e.data != null) {
+          int k = Math.min(n, e.data.length);
+          e.data.advance(k);
+          payloadBytes -= k;
+        }
+        e.seq = ack;
+      }
+      break;
+    }
+    if (entries != null && entries.isEmpty()) entries = null;
+    return done;
+  }
+
+  /** Marks the entries that lie wholly inside a SACK block; returns the bytes newly marked. */
+  long markSacked(List<TcpOption.Block> blocks) {
+    long newly = 0;
+    if (entries == null) return 0;
+    for (TcpOption.Block b : blocks) {
+      for (Entry e : entries) {
+        if (!e.sacked && SeqNum.leq(b.left(), e.seq) && SeqNum.leq(e.end(), b.right())) {
+          e.sacked = true;
+          newly += e.seqLength();
+        }
+      }
+    }
+    return newly;
+  }
+
+  /** After an RTO every outstanding segment is presumed lost and SACK marks are forgotten (RFC 2018 §8). */
+  void markAllLost() {
+    for (Entry e : entries()) {
+      e.lost = true;
+      e.sacked = false;
+      e.retransmittedInRecovery = false;
+    }
+  }
+
+  /** Clears the recovery marks when recovery ends. */
+  void clearRecoveryMarks() {
+    for (Entry e : entries()) {
+      e.lost = false;
+      e.retransmittedInRecovery = false;
+    }
+  }
+
+  /** The first entry marked lost, not SACKed and not yet resent in this recovery; or null. */
+  Entry nextToRetransmit() {
+    for (Entry e : entries()) {
+      if (e.lost && !e.sacked && !e.retransmittedInRecovery) return e;
+    }
+    return null;
+  }
+
+  /**
+   * RFC 6675 §5 IsLost(): marks entries that have at least {@code dupThresh} SACKed segments, or
+   * {@code dupThresh * smss} SACKed bytes, above them.
+   */
+  void markLostBySack(int dupThresh, int smss) {
+    if (entries == null) return;
+    long sackedAbove = 0;
+    int sackedSegmentsAbove = 0;
+    Iterator<Entry> it = entries.descendingIterator();
+    while (it.hasNext()) {
+      Entry e = it.next();
+      if (e.sacked) {
+        sackedAbove += e.seqLength();
+        sackedSegmentsAbove++;
+      } else if (sackedSegmentsAbove >= dupThresh || sackedAbove > (long) (dupThresh - 1) * smss) {
+        e.lost = true;
+      }
+    }
+  }
+
+  /**
+   * RFC 6675 §4 pipe: bytes presumed still in the network — not SACKed and not lost, plus those
+   * retransmitted in this recovery.
+   */
+  long pipe() {
+    long pipe = 0;
+    for (Entry e : entries()) {
+      if (!e.sacked && !e.lost) pipe += e.seqLength();
+      if (e.retransmittedInRecovery) pipe += e.seqLength();
+    }
+    return pipe;
+  }
+
+  void clear() {
+    entries = null;
+    payloadBytes = 0;
+  }
+}

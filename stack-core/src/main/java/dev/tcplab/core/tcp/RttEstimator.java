@@ -1,0 +1,137 @@
+package dev.tcplab.core.tcp;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.math.LongMath;
+
+/**
+ * The retransmission timeout of one connection, computed from RTT samples as RFC 6298 specifies:
+ * the smoothed RTT (SRTT), the RTT variation (RTTVAR) and the RTO derived from them, plus the
+ * exponential backoff applied when the retransmission timer expires.
+ *
+ * <p>All values are nanoseconds and all arithmetic is integer arithmetic (the 1/8 and 1/4 gains
+ * truncate towards zero), so a run with the same samples always gives the same RTOs.
+ *
+ * <p>Karn's algorithm (RFC 6298 §3) is the caller's job: never {@link #sample} the RTT of a
+ * segment that was retransmitted (unless the timestamp option disambiguates it), and keep the
+ * backed-off RTO until an ACK for a segment that was not retransmitted arrives. That is why only
+ * {@link #sample} resets the backoff.
+ */
+final class RttEstimator {
+  private final long minRto;
+  private final long maxRto;
+  private final long granularity;
+
+  /** SRTT, or -1 before the first sample. */
+  private long srtt = -1;
+
+  /** RTTVAR, or -1 before the first sample. */
+  private long rttvar = -1;
+
+  /** The RTO before backoff: the initial RTO, then the one computed from the latest sample. */
+  private long baseRto;
+
+  private int backoffCount;
+
+  /**
+   * @param initialRtoNanos the RTO before any sample (RFC 6298 §2.1 says 1 s)
+   * @param minRtoNanos the lower clamp (RFC 6298 §2.4 says 1 s; Linux uses 200 ms)
+   * @param maxRtoNanos the upper clamp (RFC 6298 §2.5: at least 60 s)
+   * @param clockGranularityNanos G, the clock granularity (RFC 6298 §2.3)
+   */
+  RttEstimator(
+      long initialRtoNanos, long minRtoNanos, long maxRtoNanos, long clockGranularityNanos) {
+    checkArgument(minRtoNanos > 0, "minRto must be positive: %s", minRtoNanos);
+    checkArgument(
+        maxRtoNanos >= minRtoNanos, "maxRto %s is below minRto %s", maxRtoNanos, minRtoNanos);
+    checkArgument(
+        initialRtoNanos >= minRtoNanos && initialRtoNanos <= maxRtoNanos,
+        "initialRto %s is outside [%s, %s]",
+        initialRtoNanos,
+        minRtoNanos,
+        maxRtoNanos);
+    checkArgument(
+        clockGranularityNanos >= 0, "clock granularity must be >= 0: %s", clockGranularityNanos);
+    this.minRto = minRtoNanos;
+    this.maxRto = maxRtoNanos;
+    this.granularity = clockGranularityNanos;
+    // RFC 6298 §2.1: until a sample is taken, RTO is the initial value.
+    this.baseRto = initialRtoNanos;
+  }
+
+  /** Feeds one RTT measurement R (RFC 6298 §2.2, §2.3) and clears any backoff. */
+  void sample(long rttNanos) {
+    checkArgument(rttNanos >= 0, "RTT sample must be >= 0: %s", rttNanos);
+    if (srtt < 0) {
+      // RFC 6298 §2.2: SRTT <- R, RTTVAR <- R/2.
+      srtt = rttNanos;
+      rttvar = rttNanos / 2;
+    } else {
+      // RFC 6298 §2.3: RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|, beta = 1/4 (old SRTT).
+      rttvar = (3 * rttvar + Math.abs(srtt - rttNanos)) / 4;
+      // RFC 6298 §2.3: SRTT <- (1 - alpha) * SRTT + alpha * R', alpha = 1/8.
+      srtt = (7 * srtt + rttNanos) / 8;
+    }
+    // RFC 6298 §2.2/§2.3: RTO <- SRTT + max(G, K * RTTVAR), K = 4.
+    long rto =
+        LongMath.saturatedAdd(srtt, Math.max(granularity, LongMath.saturatedMultiply(4L, rttvar)));
+    // RFC 6298 §2.4 (minimum) and §2.5 (maximum).
+    baseRto = clamp(rto);
+    // RFC 6298 §5 / Karn: a valid sample ends the backoff.
+    backoffCount = 0;
+  }
+
+  /** The current RTO: the computed one doubled once per {@link #backoff}, at most the maximum. */
+  long rto() {
+    long rto = baseRto;
+    // RFC 6298 §5.5: each backoff doubles the RTO; §2.5: up to the maximum.
+    for (int i = 0; i < backoffCount && rto < maxRto; i++) {
+      rto = rto > maxRto / 2 ? maxRto : rto * 2;
+    }
+    return rto;
+  }
+
+  /** The retransmission timer expired: back off the timer (RFC 6298 §5.5). */
+  void backoff() {
+    if (backoffCount < Integer.MAX_VALUE) {
+      backoffCount++;
+    }
+  }
+
+  /** How many times the RTO was backed off since the last sample. */
+  int backoffCount() {
+    return backoffCount;
+  }
+
+  /** SRTT in nanoseconds, or -1 before the first sample. */
+  long srtt() {
+    return srtt;
+  }
+
+  /** RTTVAR in nanoseconds, or -1 before the first sample. */
+  long rttvar() {
+    return rttvar;
+  }
+
+  /** True once {@link #sample} has been called. */
+  boolean hasSample() {
+    return srtt >= 0;
+  }
+
+  private long clamp(long rto) {
+    return Math.min(maxRto, Math.max(minRto, rto));
+  }
+
+  @Override
+  public String toString() {
+    return "RttEstimator{srtt="
+        + srtt
+        + ", rttvar="
+        + rttvar
+        + ", rto="
+        + rto()
+        + ", backoff="
+        + backoffCount
+        + "}";
+  }
+}

@@ -1,0 +1,52 @@
+package dev.tcplab.core.tcp;
+
+/**
+ * Bytes the application wrote that have not been sent yet (RFC 9293 §3.3.1: beyond SND.NXT). Writes
+ * are copied once into chunks; a chunk's bytes never change after they are written, so segments carry
+ * views of them.
+ */
+final class SendQueue {
+  private static final int MIN_CHUNK = 4096;
+  private final SliceQueue bytes = new SliceQueue();
+  /** Free space at the end of the last chunk's array, where small writes are appended. */
+  private int tailFree;
+
+  long size() {
+    return bytes.size();
+  }
+
+  boolean isEmpty() {
+    return bytes.isEmpty();
+  }
+
+  /** Copies {@code len} bytes of {@code src} into the queue. */
+  void write(byte[] src, int off, int len) {
+    ByteSlice last = bytes.last();
+    int k = Math.min(tailFree, len);
+    if (k > 0) {
+      System.arraycopy(src, off, last.array, last.offset + last.length, k);
+      bytes.grewLast(k);
+      tailFree -= k;
+      off += k;
+      len -= k;
+    }
+    if (len == 0) return;
+    byte[] chunk = new byte[Math.max(len, MIN_CHUNK)];
+    System.arraycopy(src, off, chunk, 0, len);
+    bytes.add(new ByteSlice(chunk, 0, len));
+    tailFree = chunk.length - len;
+  }
+
+  /** Removes and returns up to {@code max} bytes for one segment. */
+  ByteSlice take(int max) {
+    ByteSlice s = bytes.take(max);
+    if (bytes.isEmpty()) tailFree = 0;
+    return s;
+  }
+
+  /** Discards everything (ABORT, RFC 9293 §3.10.5). */
+  void clear() {
+    bytes.clear();
+    tailFree = 0;
+  }
+}

@@ -1,0 +1,314 @@
+package dev.tcplab.core.tcp;
+
+import static dev.tcplab.core.tcp.TcpState.SYN_RECEIVED;
+import static dev.tcplab.core.tcp.TcpState.SYN_SENT;
+
+import dev.tcplab.core.wire.Segment;
+import dev.tcplab.core.wire.TcpFlags;
+import dev.tcplab.core.wire.TcpOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The output side of one connection: which segment goes out when (RFC 9293 §3.8.6 flow control and
+ * silly-window avoidance, §3.7.4 Nagle, RFC 5681 congestion window, RFC 6675 pipe), and how each
+ * segment is laid out (options per the profile, the window we advertise).
+ */
+final class Sender {
+  private static final int MAX_SACK_BLOCKS_WITH_TS = 3; // RFC 2018 §3: 3 blocks fit beside timestamps
+
+  private final TcpConnection c;
+  private final Tcb tcb;
+  /** What our SYN offered; the SYN-ACK decides what is used. */
+  boolean offeredWindowScale;
+  boolean offeredTimestamps;
+  boolean offeredSack;
+
+  Sender(TcpConnection c) {
+    this.c = c;
+    this.tcb = c.tcb;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Handshake
+
+  /** Our SYN (active OPEN) or SYN,ACK (from LISTEN), queued for retransmission. */
+  void sendSyn(boolean synAck) {
+    if (!synAck) {
+      offeredWindowScale = c.profile.offerWindowScale();
+      offeredTimestamps = c.profile.offerTimestamps();
+      offeredSack = c.profile.offerSack();
+      if (offeredWindowScale) tcb.rcvWscale = c.profile.windowScaleFor(c.receiveBufferSize);
+    }
+    RetransmissionQueue.Entry e = c.rtxQueue.add(tcb.iss, null, true, false, c.now());
+    tcb.sndNxt = tcb.iss + 1;
+    transmitSyn(e);
+    c.timers.restartRetransmission();
+  }
+
+  /** A SYN,ACK again: a retransmitted SYN arrived, or a simultaneous open (§3.10.7.3). */
+  void resendSynAck() {
+    RetransmissionQueue.Entry e = c.rtxQueue.first();
+    if (e != null && e.syn) {
+      e.transmissions++;
+      e.lastSentAt = c.now();
+      transmitSyn(e);
+    }
+  }
+
+  private void transmitSyn(RetransmissionQueue.Entry e) {
+    boolean ack = c.state != SYN_SENT;
+    int window = synWindow();
+    tcb.rcvWnd = window;
+    tcb.rcvAdv = tcb.rcvNxt + window;
+    Segment seg =
+        base(tcb.iss, TcpFlags.SYN | (ack ? TcpFlags.ACK : 0))
+            .window(window)
+            .options(synOptions(ack))
+            .build();
+    emit(seg);
+  }
+
+  /** The SYN's window: never scaled (RFC 7323 §2.2), rounded to whole segments on Linux. */
+  private int synWindow() {
+    int w = Math.min(0xffff, c.receiveBufferSize);
+    if (c.profile.synWindowRoundedToMss() && w >= tcb.rcvMss) w -= w % tcb.rcvMss;
+    return w;
+  }
+
+  /**
+   * SYN options in the profile's order; a SYN,ACK echoes only what the peer offered (Linux, RFC 7323
+   * §2.2 and §3.2, RFC 2018 §2).
+   */
+  private List<TcpOption> synOptions(boolean synAck) {
+    boolean ts = synAck ? tcb.timestampsEnabled : offeredTimestamps;
+    boolean sack = synAck ? tcb.sackEnabled : offeredSack;
+    boolean ws = synAck ? tcb.windowScaleEnabled : offeredWindowScale;
+    List<TcpOption> o = new ArrayList<>(8);
+    o.add(new TcpOption.Mss(tcb.rcvMss));
+    if (c.profile.synOptions() == Profile.SynOptionLayout.MSS_ONLY) {
+      // The textbook profile still honours what it was configured to offer, after the MSS.
+      if (sack) o.add(TcpOption.SackPermitted.INSTANCE);
+      if (ts) o.add(new TcpOption.Timestamps(tsVal(), 0));
+      if (ws) o.add(new TcpOption.WindowScale(tcb.rcvWscale));
+      return o;
+    }
+    // Linux tcp_options_write(): MSS; SACK_PERM+TS or NOP,NOP,TS or NOP,NOP,SACK_PERM; NOP,WS
+    if (ts) {
+      if (sack) {
+        o.add(TcpOption.SackPermitted.INSTANCE);
+      } else {
+        o.add(TcpOption.Nop.INSTANCE);
+        o.add(TcpOption.Nop.INSTANCE);
+      }
+      o.add(new TcpOption.Timestamps(tsVal(), synAck ? tcb.tsRecent : 0));
+    } else if (sack) {
+      o.add(TcpOption.Nop.INSTANCE);
+      o.add(TcpOption.Nop.INSTANCE);
+      o.add(TcpOption.SackPermitted.INSTANCE);
+    }
+    if (ws) {
+      o.add(TcpOption.Nop.INSTANCE);
+      o.add(new TcpOption.WindowScale(tcb.rcvWscale));
+    }
+    return o;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Data and FIN
+
+  /** Sends what the windows, Nagle and silly-window avoidance allow, then a pending ACK. */
+  void output() {
+    TcpState s = c.state;
+    if (s == TcpState.CLOSED || s == TcpState.LISTEN || s == SYN_SENT) return;
+    if (s.isSynchronized() && s != TcpState.TIME_WAIT) sendData();
+    if (c.ackNow) sendAck();
+    if (!c.rtxQueue.isEmpty() && !c.timers.retransmissionArmed()) {
+      c.timers.restartRetransmission();
+    }
+    if (!c.sendQueue.isEmpty() && c.rtxQueue.isEmpty()) c.timers.armPersist();
+  }
+
+  private void sendData() {
+    CongestionControl cc = c.cc;
+    while (true) {
+      long cwnd = cc.cwnd();
+      long inFlight = c.inRecovery ? pipe() : tcb.flightSize();
+      if (c.inRecovery && inFlight < cwnd) {
+        RetransmissionQueue.Entry lost = c.rtxQueue.nextToRetransmit();
+        if (lost != null) {
+          retransmit(lost);
+          continue;
+        }
+      }
+      long available = c.sendQueue.size();
+      if (available == 0) break;
+      long flowRoom = tcb.sndWnd - tcb.flightSize();
+      long ccRoom = cwnd - inFlight;
+      int len = (int) Math.min(Math.min(available, tcb.sndMss), Math.min(flowRoom, ccRoom));
+      if (len <= 0) break;
+      boolean all = len == available;
+      boolean idle = tcb.flightSize() == 0;
+      // RFC 9293 §3.7.4 Nagle and §3.8.6.2.1 sender SWS avoidance
+      boolean send =
+          len == tcb.sndMss
+              || (all && (c.noDelay || idle))
+              || ((c.noDelay || idle) && len >= tcb.maxSndWnd / 2);
+      if (!send) break;
+      boolean fin = all && c.finRequested && !c.finSent;
+      sendNewData(len, all, fin);
+    }
+    if (c.finRequested && !c.finSent && c.sendQueue.isEmpty()) sendNewData(0, false, true);
+  }
+
+  /** RFC 6675 §4 pipe; without SACK each duplicate ACK stands for a segment that left the network. */
+  private long pipe() {
+    long pipe = c.rtxQueue.pipe();
+    if (!tcb.sackEnabled) pipe -= (long) c.dupAcks * tcb.sndMss;
+    return Math.max(0, pipe);
+  }
+
+  private void sendNewData(int len, boolean push, boolean fin) {
+    ByteSlice data = len > 0 ? c.sendQueue.take(len) : null;
+    int seq = tcb.sndNxt;
+    c.rtxQueue.add(seq, data, false, fin, c.now());
+    tcb.sndNxt = seq + len + (fin ? 1 : 0);
+    if (fin) {
+      c.finSent = true;
+      c.finSeq = seq + len;
+    }
+    int flags = TcpFlags.ACK | (push && len > 0 ? TcpFlags.PSH : 0) | (fin ? TcpFlags.FIN : 0);
+    emit(dataSegment(seq, flags, data));
+    if (!c.timers.retransmissionArmed()) c.timers.restartRetransmission();
+  }
+
+  /** Sends an entry of the retransmission queue again (RFC 6298 §5.4, RFC 5681 §3.2). */
+  void retransmit(RetransmissionQueue.Entry e) {
+    e.transmissions++;
+    e.lastSentAt = c.now();
+    if (c.inRecovery) e.retransmittedInRecovery = true;
+    if (e.syn) {
+      transmitSyn(e);
+      return;
+    }
+    int flags = TcpFlags.ACK | (e.fin ? TcpFlags.FIN : 0) | (e.payloadLength() > 0 ? TcpFlags.PSH : 0);
+    emit(dataSegment(e.seq, flags, e.data));
+  }
+
+  private Segment dataSegment(int seq, int flags, ByteSlice data) {
+    Segment.Builder b = base(seq, flags).ack(tcb.rcvNxt).window(advertiseWindow()).options(options());
+    if (data != null) b.payloadView(data.array, data.offset, data.length);
+    return b.build();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Control segments
+
+  /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+  void sendAck() {
+    emit(base(tcb.sndNxt, TcpFlags.ACK).ack(tcb.rcvNxt).window(advertiseWindow()).options(options())
+        .build());
+  }
+
+  /** A keepalive or zero-window probe: an old sequence number the peer must ACK (RFC 1122 §4.2.3.6). */
+  void sendKeepaliveProbe() {
+    emit(base(tcb.sndUna - 1, TcpFlags.ACK).ack(tcb.rcvNxt).window(advertiseWindow())
+        .options(options()).build());
+  }
+
+  /** Zero-window probe (RFC 9293 §3.8.6.1), in Linux's form: an ACK below SND.UNA. */
+  void sendWindowProbe() {
+    c.event("zero-window probe");
+    sendKeepaliveProbe();
+  }
+
+  /** The RST of an ABORT (§3.10.5): "R." with ACK = RCV.NXT on Linux, a bare "R" in the textbook. */
+  void sendAbortRst() {
+    boolean ack = c.profile.abortRstCarriesAck();
+    sendReset(tcb.sndNxt, ack ? tcb.rcvNxt : 0, ack);
+  }
+
+  /** <SEQ=seq><CTL=RST> or with {@code withAck} <SEQ=seq><ACK=ack><CTL=RST,ACK>. */
+  void sendReset(int seq, int ack, boolean withAck) {
+    emit(base(seq, TcpFlags.RST | (withAck ? TcpFlags.ACK : 0)).ack(withAck ? ack : 0).build());
+  }
+
+  /** After the application read: a window update when the window opened enough (RFC 9293 §3.8.6.2.2). */
+  void windowOpened(long advertisedBefore) {
+    long free = c.receiveBufferSize - c.receiveQueue.size();
+    long edgeGain = free - Integer.toUnsignedLong(tcb.rcvAdv - tcb.rcvNxt);
+    long threshold = Math.min(c.receiveBufferSize / 2, 2L * tcb.rcvMss);
+    if (edgeGain >= threshold || (advertisedBefore == 0 && free >= tcb.rcvMss)) {
+      c.event("window update: " + free + " bytes free");
+      sendAck();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Layout
+
+  private Segment.Builder base(int seq, int flags) {
+    return Segment.builder()
+        .srcPort(c.id.localPort())
+        .dstPort(c.id.remotePort())
+        .seq(seq)
+        .flags(flags);
+  }
+
+  /**
+   * The window to advertise: the free receive buffer, moved right only in steps of at least
+   * min(buffer/2, MSS) (RFC 9293 §3.8.6.2.2 receiver SWS avoidance), never shrunk (§3.8.6).
+   */
+  private int advertiseWindow() {
+    long free = Math.max(0, c.receiveBufferSize - c.receiveQueue.size());
+    long offered = Math.max(0, tcb.rcvAdv - tcb.rcvNxt);
+    long wnd = free;
+    if (free > offered && free - offered < Math.min(c.receiveBufferSize / 2, tcb.rcvMss)) {
+      wnd = offered;
+    }
+    wnd = Math.max(wnd, offered);
+    int field = (int) Math.min(wnd >> tcb.rcvWscale, 0xffff);
+    long effective = (long) field << tcb.rcvWscale;
+    tcb.rcvWnd = effective;
+    tcb.rcvAdv = tcb.rcvNxt + (int) effective;
+    return field;
+  }
+
+  /** Options of a non-SYN segment: NOP,NOP,TS then NOP,NOP,SACK as Linux lays them out. */
+  private List<TcpOption> options() {
+    boolean ts = tcb.timestampsEnabled;
+    boolean sack = tcb.sackEnabled && !c.reassembly.isEmpty();
+    if (!ts && !sack) return List.of();
+    if (!sack) {
+      return List.of(
+          TcpOption.Nop.INSTANCE,
+          TcpOption.Nop.INSTANCE,
+          new TcpOption.Timestamps(tsVal(), tcb.tsRecent));
+    }
+    List<TcpOption> o = new ArrayList<>(6);
+    if (ts) {
+      o.add(TcpOption.Nop.INSTANCE);
+      o.add(TcpOption.Nop.INSTANCE);
+      o.add(new TcpOption.Timestamps(tsVal(), tcb.tsRecent));
+    }
+    o.add(TcpOption.Nop.INSTANCE);
+    o.add(TcpOption.Nop.INSTANCE);
+    o.add(new TcpOption.Sack(c.reassembly.sackBlocks(ts ? MAX_SACK_BLOCKS_WITH_TS : 4)));
+    return o;
+  }
+
+  /** TSval: a millisecond clock with a per-connection offset (RFC 7323 §5.4). */
+  private int tsVal() {
+    return (int) (c.now() / 1_000_000L) + tcb.tsOffset;
+  }
+
+  private void emit(Segment seg) {
+    if (seg.isAck()) {
+      tcb.lastAckSent = tcb.rcvNxt;
+      c.ackNow = false;
+      c.unackedSegments = 0;
+      c.timers.stopDelayedAck();
+    }
+    c.stack.transmit(c, seg);
+  }
+}

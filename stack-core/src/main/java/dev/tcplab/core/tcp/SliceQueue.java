@@ -1,0 +1,92 @@
+package dev.tcplab.core.tcp;
+
+import java.util.ArrayDeque;
+
+/**
+ * A FIFO of bytes held as immutable slices; the common part of {@link SendQueue} and {@link
+ * ReceiveQueue}. The deque is created on first use, so an idle connection holds no buffer.
+ */
+final class SliceQueue {
+  private ArrayDeque<ByteSlice> slices;
+  private long size;
+
+  long size() {
+    return size;
+  }
+
+  boolean isEmpty() {
+    return size == 0;
+  }
+
+  void add(ByteSlice slice) {
+    if (slice.length == 0) return;
+    if (slices == null) slices = new ArrayDeque<>(4);
+    slices.addLast(slice);
+    size += slice.length;
+  }
+
+  ByteSlice last() {
+    return slices == null ? null : slices.peekLast();
+  }
+
+  /** Records that {@code n} bytes were appended in place to the last slice. */
+  void grewLast(int n) {
+    slices.peekLast().length += n;
+    size += n;
+  }
+
+  /**
+   * The first {@code max} bytes (or fewer) as one slice, removed from the queue: a view of the head slice
+   * when it holds them, otherwise a copy of the bytes gathered from several slices.
+   */
+  ByteSlice take(int max) {
+    int n = (int) Math.min(max, size);
+    ByteSlice head = slices.peekFirst();
+    ByteSlice out;
+    if (head.length >= n) {
+      out = new ByteSlice(head.array, head.offset, n);
+      consumeHead(head, n);
+    } else {
+      byte[] copy = new byte[n];
+      int done = 0;
+      while (done < n) {
+        head = slices.peekFirst();
+        int k = Math.min(head.length, n - done);
+        System.arraycopy(head.array, head.offset, copy, done, k);
+        consumeHead(head, k);
+        done += k;
+      }
+      out = new ByteSlice(copy, 0, n);
+    }
+    return out;
+  }
+
+  /** Copies up to {@code len} bytes into {@code dst} and removes them; returns the count. */
+  int read(byte[] dst, int off, int len) {
+    int done = 0;
+    while (done < len && size > 0) {
+      ByteSlice head = slices.peekFirst();
+      int k = Math.min(head.length, len - done);
+      System.arraycopy(head.array, head.offset, dst, off + done, k);
+      consumeHead(head, k);
+      done += k;
+    }
+    return done;
+  }
+
+  void clear() {
+    if (slices != null) slices.clear();
+    slices = null;
+    size = 0;
+  }
+
+  private void consumeHead(ByteSlice head, int n) {
+    size -= n;
+    if (n == head.length) {
+      slices.pollFirst();
+      if (slices.isEmpty()) slices = null;
+    } else {
+      head.advance(n);
+    }
+  }
+}

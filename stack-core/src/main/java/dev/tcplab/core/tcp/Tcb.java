@@ -1,0 +1,77 @@
+package dev.tcplab.core.tcp;
+
+import dev.tcplab.core.wire.SeqNum;
+
+/**
+ * The transmission control block's variables (RFC 9293 §3.3.1), plus what the options need (RFC 7323,
+ * RFC 2018). Plain data: the rules that change it live in {@link TcpConnection}.
+ */
+final class Tcb {
+  // Send sequence variables (RFC 9293 §3.3.1)
+  /** SND.UNA: oldest unacknowledged sequence number. */
+  int sndUna;
+  /** SND.NXT: next sequence number to be sent. */
+  int sndNxt;
+  /** SND.WND: the peer's window, already scaled, in bytes. */
+  long sndWnd;
+  /** SND.UP: send urgent pointer. */
+  int sndUp;
+  /** SND.WL1: segment sequence number used for the last window update. */
+  int sndWl1;
+  /** SND.WL2: segment acknowledgment number used for the last window update. */
+  int sndWl2;
+  /** ISS: initial send sequence number. */
+  int iss;
+
+  // Receive sequence variables (RFC 9293 §3.3.1)
+  /** RCV.NXT: next sequence number expected on an incoming segment. */
+  int rcvNxt;
+  /** RCV.WND: the window we offer, in bytes. */
+  long rcvWnd;
+  /** RCV.UP: receive urgent pointer. */
+  int rcvUp;
+  /** IRS: initial receive sequence number. */
+  int irs;
+  /** The right edge we last advertised, RCV.NXT + RCV.WND at that time (BSD rcv_adv). */
+  int rcvAdv;
+
+  // Options (RFC 9293 §3.7.1, RFC 7323, RFC 2018)
+  /** The MSS we send with: the peer's MSS option (536 without one) capped by our own. */
+  int sndMss = 536;
+  /** The MSS we announced. */
+  int rcvMss;
+  /** Shift applied to windows the peer sends (its window-scale option), 0 if not negotiated. */
+  int sndWscale;
+  /** Shift applied to windows we send, 0 if not negotiated. */
+  int rcvWscale;
+  boolean windowScaleEnabled;
+  boolean timestampsEnabled;
+  boolean sackEnabled;
+  /** TS.Recent (RFC 7323 §4.3). */
+  int tsRecent;
+  /** Last.ACK.sent (RFC 7323 §4.3). */
+  int lastAckSent;
+  /** Added to our clock's milliseconds to form TSval; random per connection as Linux does. */
+  int tsOffset;
+  /** The largest window the peer has offered (RFC 9293 §3.8.6.2.1 Max(SND.WND); RFC 5961 MAX.SND.WND). */
+  long maxSndWnd;
+
+  /** Bytes sent and not yet acknowledged, SYN and FIN included (RFC 5681 FlightSize). */
+  long flightSize() {
+    return Integer.toUnsignedLong(sndNxt - sndUna);
+  }
+
+  @Override
+  public String toString() {
+    return "SND.UNA="
+        + SeqNum.unsigned(sndUna)
+        + " SND.NXT="
+        + SeqNum.unsigned(sndNxt)
+        + " SND.WND="
+        + sndWnd
+        + " RCV.NXT="
+        + SeqNum.unsigned(rcvNxt)
+        + " RCV.WND="
+        + rcvWnd;
+  }
+}

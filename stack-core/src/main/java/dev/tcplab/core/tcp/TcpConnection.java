@@ -1,0 +1,887 @@
+package dev.tcplab.core.tcp;
+
+import static dev.tcplab.core.tcp.TcpState.CLOSED;
+import static dev.tcplab.core.tcp.TcpState.CLOSE_WAIT;
+import static dev.tcplab.core.tcp.TcpState.CLOSING;
+import static dev.tcplab.core.tcp.TcpState.ESTABLISHED;
+import static dev.tcplab.core.tcp.TcpState.FIN_WAIT_1;
+import static dev.tcplab.core.tcp.TcpState.FIN_WAIT_2;
+import static dev.tcplab.core.tcp.TcpState.LAST_ACK;
+import static dev.tcplab.core.tcp.TcpState.LISTEN;
+import static dev.tcplab.core.tcp.TcpState.SYN_RECEIVED;
+import static dev.tcplab.core.tcp.TcpState.SYN_SENT;
+import static dev.tcplab.core.tcp.TcpState.TIME_WAIT;
+
+import dev.tcplab.core.wire.Segment;
+import dev.tcplab.core.wire.SeqNum;
+import dev.tcplab.core.wire.TcpOption;
+
+/**
+ * One connection: its state, TCB, queues and timers, the user calls of RFC 9293 §3.10.1–§3.10.6 and
+ * SEGMENT ARRIVES in the order of §3.10.7. Output (what to send and when) is in {@link Sender}; the
+ * timer deadlines in {@link ConnectionTimers}.
+ */
+final class TcpConnection {
+  static final int DUP_THRESH = 3; // RFC 5681 §3.2, RFC 6675 DupThresh
+
+  final TcpStack stack;
+  final Profile profile;
+  final Tcb tcb = new Tcb();
+  final SendQueue sendQueue = new SendQueue();
+  final RetransmissionQueue rtxQueue = new RetransmissionQueue();
+  final ReceiveQueue receiveQueue = new ReceiveQueue();
+  final ReassemblyQueue reassembly = new ReassemblyQueue();
+  final ConnectionTimers timers;
+  final Sender sender;
+  RttEstimator rtt;
+  CongestionControl cc;
+
+  ConnectionId id;
+  TcpState state = CLOSED;
+  /** Came from LISTEN (RFC 9293 §3.10.7.4 first: a reset SYN-RECEIVED goes back to LISTEN). */
+  boolean passive;
+  /** The port of a single-TCB passive OPEN ({@link TcpStack#openPassive}), 0 otherwise. */
+  int passivePort;
+  /** The Berkeley listener that forked this connection, or null. */
+  TcpListener parent;
+  TcpSocket socket;
+
+  // Socket options
+  int sendBufferSize;
+  int receiveBufferSize;
+  boolean noDelay;
+  boolean lingerZero;
+  boolean keepAlive;
+  long userTimeoutNanos;
+
+  // Close bookkeeping
+  /** The application asked for a FIN (shutdown of output or close); it follows the queued data. */
+  boolean finRequested;
+  /** Our FIN has been sent; its sequence number is {@link #finSeq}. */
+  boolean finSent;
+  int finSeq;
+  /** The application called close(): nothing more will be read (RFC 1122 §4.2.2.13). */
+  boolean orphaned;
+  /** The application shut down reading. */
+  boolean readShutdown;
+  /** The peer's FIN has been received and is in sequence. */
+  boolean peerFinReceived;
+  /** The sequence number of a FIN that arrived out of order, valid when {@link #outOfOrderFin}. */
+  int outOfOrderFinSeq;
+  boolean outOfOrderFin;
+  /** Set once the connection ended; the error the next read/write reports. */
+  ConnectionEnd end;
+  boolean readErrorReported;
+  boolean writeErrorReported;
+
+  // Receiver ACK policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2)
+  boolean ackNow;
+  int unackedSegments;
+  int quickAcksLeft;
+
+  // Loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675)
+  int dupAcks;
+  boolean inRecovery;
+  int recoverPoint;
+  long lastChallengeAckAt = Long.MIN_VALUE;
+  int keepaliveProbesSent;
+  long lastReceivedAt;
+  long persistBackoff;
+
+  TcpConnection(TcpStack stack) {
+    this.stack = stack;
+    this.profile = stack.profile();
+    this.timers = new ConnectionTimers(this);
+    this.sender = new Sender(this);
+    this.sendBufferSize = stack.defaultSendBuffer();
+    this.receiveBufferSize = stack.defaultReceiveBuffer();
+  }
+
+  long now() {
+    return stack.clock().nanos();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // State changes: every one goes through here and must be an arc of the RFC 9293 diagram.
+
+  void setState(TcpState to, boolean abrupt, String reason) {
+    Transition t = Transition.of(state, to, abrupt);
+    if (t == null) {
+      throw new IllegalStateException("No RFC 9293 arc from " + state + " to " + to + ": " + reason);
+    }
+    state = to;
+    stack.stateChanged(this, t, reason);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // User calls (RFC 9293 §3.10.1 - §3.10.6)
+
+  /** OPEN, active (§3.10.1): CLOSED or LISTEN to SYN-SENT, SYN out. */
+  void openActive(ConnectionId id) {
+    this.id = id;
+    initSendSequence();
+    setState(SYN_SENT, false, state == LISTEN ? "SEND on a passive OPEN" : "connect()");
+    sender.sendSyn(false);
+  }
+
+  /** OPEN, passive (§3.10.1). */
+  void openPassive() {
+    setState(LISTEN, false, "listen()");
+  }
+
+  void initSendSequence() {
+    tcb.iss = stack.isn(id);
+    tcb.sndUna = tcb.iss;
+    tcb.sndNxt = tcb.iss;
+    tcb.tsOffset = stack.random().nextInt();
+    tcb.rcvMss = stack.mss();
+    tcb.sndMss = Math.min(536, tcb.rcvMss);
+    rtt =
+        new RttEstimator(
+            profile.rtoInitialNanos(),
+            profile.rtoMinNanos(),
+            profile.rtoMaxNanos(),
+            profile.clockGranularityNanos());
+  }
+
+  /** SEND (§3.10.2): returns the bytes accepted, 0 when the send buffer is full. */
+  int write(byte[] src, int off, int len) {
+    if (end != null) {
+      SocketError e = writeErrorReported || end != ConnectionEnd.RESET_BY_PEER ? SocketError.EPIPE
+          : SocketError.ECONNRESET;
+      writeErrorReported = true;
+      if (end == ConnectionEnd.REFUSED) e = SocketError.ECONNREFUSED;
+      throw new TcpSocketException(e);
+    }
+    switch (state) {
+      case CLOSED:
+        throw new TcpSocketException(SocketError.ENOTCONN);
+      case LISTEN:
+        throw new TcpSocketException(SocketError.ENOTCONN, "connect() this passive OPEN first");
+      case FIN_WAIT_1:
+      case FIN_WAIT_2:
+      case CLOSING:
+      case LAST_ACK:
+      case TIME_WAIT:
+        throw new TcpSocketException(SocketError.EPIPE, "connection closing (RFC 9293 §3.10.2)");
+      default:
+        break;
+    }
+    if (finRequested) throw new TcpSocketException(SocketError.EPIPE, "output shut down");
+    long room = sendBufferSize - sendQueue.size() - rtxQueue.payloadBytes();
+    int n = (int) Math.max(0, Math.min(room, len));
+    if (n == 0) return 0;
+    sendQueue.write(src, off, n);
+    if (state.isSynchronized()) sender.output();
+    return n;
+  }
+
+  /** RECEIVE (§3.10.3): bytes read, 0 when nothing is there yet, -1 at end of stream. */
+  int read(byte[] dst, int off, int len) {
+    if (!receiveQueue.isEmpty() && !readShutdown) {
+      long before = tcb.rcvWnd;
+      int n = receiveQueue.read(dst, off, len);
+      sender.windowOpened(before);
+      return n;
+    }
+    if (end != null) {
+      if (end == ConnectionEnd.RESET_BY_PEER && !readErrorReported && !peerFinReceived) {
+        readErrorReported = true;
+        throw new TcpSocketException(SocketError.ECONNRESET);
+      }
+      if (end == ConnectionEnd.REFUSED && !readErrorReported) {
+        readErrorReported = true;
+        throw new TcpSocketException(SocketError.ECONNREFUSED);
+      }
+      if (end == ConnectionEnd.TIMED_OUT && !readErrorReported) {
+        readErrorReported = true;
+        throw new TcpSocketException(SocketError.ETIMEDOUT);
+      }
+      return -1;
+    }
+    if (peerFinReceived || readShutdown) return -1;
+    if (state == CLOSED || state == LISTEN) throw new TcpSocketException(SocketError.ENOTCONN);
+    return 0;
+  }
+
+  /** Bytes waiting to be read. */
+  long available() {
+    return readShutdown ? 0 : receiveQueue.size();
+  }
+
+  /** Room in the send buffer. */
+  long writable() {
+    return Math.max(0, sendBufferSize - sendQueue.size() - rtxQueue.payloadBytes());
+  }
+
+  /** shutdown(SHUT_WR): CLOSE of the sending half (§3.10.4), a FIN after the queued data. */
+  void shutdownOutput() {
+    if (end != null) throw new TcpSocketException(SocketError.ENOTCONN);
+    switch (state) {
+      case CLOSED:
+      case LISTEN:
+      case SYN_SENT:
+        throw new TcpSocketException(SocketError.ENOTCONN);
+      case SYN_RECEIVED:
+      case ESTABLISHED:
+        finRequested = true;
+        setState(FIN_WAIT_1, false, "close of the sending side");
+        break;
+      case CLOSE_WAIT:
+        finRequested = true;
+        setState(LAST_ACK, false, "close of the sending side");
+        break;
+      default:
+        return; // FIN already queued
+    }
+    if (state != FIN_WAIT_1 || tcb.sndNxt != tcb.iss) sender.output();
+  }
+
+  /** shutdown(SHUT_RD): nothing more will be read; data already queued is dropped. */
+  void shutdownInput() {
+    readShutdown = true;
+    receiveQueue.clear();
+  }
+
+  /**
+   * close() (§3.10.4) with the Berkeley rules on top: SO_LINGER 0 aborts; unread data aborts (RFC 1122
+   * §4.2.2.13); otherwise a FIN follows the queued data and the socket is orphaned.
+   */
+  void close() {
+    if (end != null || state == CLOSED) {
+      stack.forget(this);
+      return;
+    }
+    long unread = receiveQueue.size() + reassembly.size();
+    if (lingerZero && state != LISTEN && state != SYN_SENT) {
+      abort("close() with SO_LINGER 0");
+      return;
+    }
+    if (unread > 0 && !readShutdown) {
+      abort("close() with " + unread + " unread bytes (RFC 1122 §4.2.2.13)");
+      return;
+    }
+    orphaned = true;
+    readShutdown = true;
+    switch (state) {
+      case LISTEN:
+        setState(CLOSED, false, "close()");
+        terminate(null);
+        return;
+      case SYN_SENT:
+        setState(CLOSED, false, "close()");
+        terminate(ConnectionEnd.ABORTED_LOCALLY);
+        return;
+      case SYN_RECEIVED:
+      case ESTABLISHED:
+      case CLOSE_WAIT:
+        shutdownOutput();
+        break;
+      default:
+        break;
+    }
+    if (state == FIN_WAIT_2) timers.armFinWait2();
+  }
+
+  /** ABORT (§3.10.5): RST in the synchronized states and SYN-RECEIVED, queues flushed, CLOSED. */
+  void abort(String reason) {
+    switch (state) {
+      case SYN_RECEIVED:
+      case ESTABLISHED:
+      case FIN_WAIT_1:
+      case FIN_WAIT_2:
+      case CLOSE_WAIT:
+        sender.sendAbortRst();
+        break;
+      default:
+        break; // CLOSING, LAST-ACK, TIME-WAIT, SYN-SENT, LISTEN: no RST (§3.10.5)
+    }
+    if (state != CLOSED) setState(CLOSED, true, reason);
+    terminate(ConnectionEnd.ABORTED_LOCALLY);
+  }
+
+  /** Deletes the TCB: queues and timers gone, the application told how it ended. */
+  void terminate(ConnectionEnd how) {
+    if (how != null && end == null) end = how;
+    sendQueue.clear();
+    rtxQueue.clear();
+    reassembly.clear();
+    if (how != ConnectionEnd.CLOSED_GRACEFULLY) {
+      // RST (§3.10.7.4 second): "all segment queues should be flushed"; a graceful end keeps the
+      // bytes the application has not read yet.
+      if (how != null && how != ConnectionEnd.RESET_BY_PEER) receiveQueue.clear();
+    }
+    timers.cancelAll();
+    stack.removed(this, how);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SEGMENT ARRIVES (RFC 9293 §3.10.7)
+
+  /** LISTEN (§3.10.7.2), called on a fresh child TCB with the SYN that created it. */
+  void listenArrives(ConnectionId id, Segment seg) {
+    this.id = id;
+    passive = true;
+    initSendSequence();
+    tcb.irs = seg.seq();
+    tcb.rcvNxt = seg.seq() + 1;
+    negotiateOptions(seg);
+    tcb.sndWnd = seg.window(); // never scaled in a SYN (RFC 7323 §2.2)
+    tcb.maxSndWnd = tcb.sndWnd;
+    tcb.sndWl1 = seg.seq();
+    tcb.sndWl2 = seg.ack();
+    rememberTimestamp(seg);
+    lastReceivedAt = now();
+    setState(SYN_RECEIVED, false, "rcv SYN");
+    sender.sendSyn(true);
+  }
+
+  void segmentArrives(Segment seg) {
+    lastReceivedAt = now();
+    keepaliveProbesSent = 0;
+    if (state == SYN_SENT) {
+      synSentArrives(seg);
+    } else {
+      otherwiseArrives(seg);
+    }
+    if (state != CLOSED) sender.output();
+  }
+
+  /** SYN-SENT (§3.10.7.3). */
+  private void synSentArrives(Segment seg) {
+    boolean ackAcceptable = false;
+    // first, check the ACK bit
+    if (seg.isAck()) {
+      if (SeqNum.leq(seg.ack(), tcb.iss) || SeqNum.gt(seg.ack(), tcb.sndNxt)) {
+        if (!seg.isRst()) sender.sendReset(seg.ack(), 0, false);
+        event("unacceptable ACK in SYN-SENT: RST sent");
+        return;
+      }
+      ackAcceptable = SeqNum.leq(tcb.sndUna, seg.ack()) && SeqNum.leq(seg.ack(), tcb.sndNxt);
+    }
+    // second, check the RST bit
+    if (seg.isRst()) {
+      if (ackAcceptable) {
+        setState(CLOSED, true, "rcv RST,ACK: connection refused");
+        terminate(ConnectionEnd.REFUSED);
+      } else {
+        event("RST without ACK in SYN-SENT ignored");
+      }
+      return;
+    }
+    // fourth, check the SYN bit
+    if (!seg.isSyn()) return;
+    tcb.irs = seg.seq();
+    tcb.rcvNxt = seg.seq() + 1;
+    negotiateOptions(seg);
+    rememberTimestamp(seg);
+    if (seg.isAck()) {
+      ackSyn(seg.ack());
+    }
+    if (SeqNum.gt(tcb.sndUna, tcb.iss)) {
+      tcb.sndWnd = (long) seg.window() << 0; // SYN,ACK windows are not scaled (RFC 7323 §2.2)
+      tcb.maxSndWnd = tcb.sndWnd;
+      tcb.sndWl1 = seg.seq();
+      tcb.sndWl2 = seg.ack();
+      setState(ESTABLISHED, false, "rcv SYN,ACK");
+      enterEstablished();
+      ackNow = true;
+      if (seg.payloadLength() > 0 || seg.isFin()) processTextAndFin(seg, seg.seq() + 1);
+    } else {
+      // Simultaneous open: SYN-RECEIVED, SYN,ACK out (§3.10.7.3 fourth).
+      tcb.sndWnd = seg.window();
+      tcb.maxSndWnd = tcb.sndWnd;
+      tcb.sndWl1 = seg.seq();
+      setState(SYN_RECEIVED, false, "rcv SYN (simultaneous open)");
+      sender.resendSynAck();
+    }
+  }
+
+  /** The ACK of our SYN arrived: SND.UNA moves past ISS. */
+  private void ackSyn(int ack) {
+    RetransmissionQueue.Entry done = rtxQueue.acknowledge(ack);
+    if (done != null && done.transmissions == 1) rtt.sample(now() - done.firstSentAt);
+    tcb.sndUna = ack;
+    timers.stopRetransmission();
+  }
+
+  private void enterEstablished() {
+    cc = stack.newCongestionControl(tcb.sndMss);
+    quickAcksLeft = profile.quickAckSegments();
+    if (keepAlive) timers.armKeepalive();
+    stack.established(this);
+  }
+
+  /** SYN-RECEIVED and the synchronized states (§3.10.7.4). */
+  private void otherwiseArrives(Segment seg) {
+    // RFC 7323 §5.3 PAWS, before the sequence check
+    if (pawsRejects(seg)) {
+      if (!seg.isRst()) ackNow = true;
+      event("PAWS: old timestamp, segment dropped");
+      return;
+    }
+    // first, check sequence number
+    if (!acceptable(seg)) {
+      if (!seg.isRst()) {
+        if (state == TIME_WAIT && seg.isFin()) timers.armTimeWait(); // §3.10.7.4 eighth
+        ackNow = true;
+        event("unacceptable segment: ACK sent");
+      }
+      return;
+    }
+    // second, check the RST bit (RFC 5961 §3.2)
+    if (seg.isRst()) {
+      if (seg.seq() != tcb.rcvNxt) {
+        sendChallengeAck("in-window RST with SEQ != RCV.NXT");
+        return;
+      }
+      resetArrives();
+      return;
+    }
+    // fourth, check the SYN bit (RFC 5961 §4)
+    if (seg.isSyn()) {
+      if (state == SYN_RECEIVED && passive && seg.seq() == tcb.irs) {
+        sender.resendSynAck(); // a retransmitted SYN
+        return;
+      }
+      sendChallengeAck("SYN in a synchronized state");
+      return;
+    }
+    // fifth, check the ACK field
+    if (!seg.isAck()) return;
+    if (!processAck(seg)) return;
+    if (state == CLOSED) return;
+    // sixth, check the URG bit
+    if (seg.isUrg() && (state == ESTABLISHED || state == FIN_WAIT_1 || state == FIN_WAIT_2)) {
+      tcb.rcvUp = SeqNum.max(tcb.rcvUp, seg.seq() + seg.urgentPointer());
+    }
+    rememberTimestamp(seg);
+    // seventh and eighth: text and FIN
+    processTextAndFin(seg, seg.seq());
+  }
+
+  private boolean pawsRejects(Segment seg) {
+    if (!tcb.timestampsEnabled || seg.isRst()) return false;
+    TcpOption.Timestamps ts = seg.timestamps();
+    return ts != null && tcb.tsRecent != 0 && ts.tsVal() - tcb.tsRecent < 0;
+  }
+
+  /** RFC 7323 §4.3: TS.Recent from a segment covering Last.ACK.sent. */
+  private void rememberTimestamp(Segment seg) {
+    TcpOption.Timestamps ts = seg.timestamps();
+    if (ts == null) return;
+    if (seg.isSyn()
+        || (SeqNum.leq(seg.seq(), tcb.lastAckSent)
+            && SeqNum.leq(tcb.lastAckSent, seg.seq() + seg.seqLength()))) {
+      tcb.tsRecent = ts.tsVal();
+    }
+  }
+
+  /** The four cases of the acceptability test (§3.10.7.4 first). */
+  private boolean acceptable(Segment seg) {
+    long wnd = tcb.rcvWnd;
+    int len = seg.seqLength();
+    int s = seg.seq();
+    if (len == 0) {
+      return wnd == 0 ? s == tcb.rcvNxt : SeqNum.inWindow(s, tcb.rcvNxt, wnd);
+    }
+    if (wnd == 0) return false;
+    return SeqNum.inWindow(s, tcb.rcvNxt, wnd) || SeqNum.inWindow(s + len - 1, tcb.rcvNxt, wnd);
+  }
+
+  /** An acceptable RST (§3.10.7.4 second). */
+  private void resetArrives() {
+    if (state == SYN_RECEIVED && passive) {
+      setState(LISTEN, false, "rcv RST");
+      stack.embryonicReset(this);
+      return;
+    }
+    boolean wasCloseWait = state == CLOSE_WAIT;
+    setState(CLOSED, true, "rcv RST");
+    if (wasCloseWait) writeErrorReported = true; // Linux: EPIPE, not ECONNRESET, after our EOF
+    terminate(state == SYN_RECEIVED ? ConnectionEnd.REFUSED : ConnectionEnd.RESET_BY_PEER);
+  }
+
+  /** RFC 5961 §3.2/§4.2/§5.2 challenge ACK, rate-limited (Linux tcp_invalid_ratelimit). */
+  private void sendChallengeAck(String why) {
+    long now = now();
+    if (lastChallengeAckAt != Long.MIN_VALUE
+        && now - lastChallengeAckAt < profile.challengeAckIntervalNanos()) {
+      event("challenge ACK suppressed (rate limit): " + why);
+      return;
+    }
+    lastChallengeAckAt = now;
+    event("challenge ACK: " + why);
+    sender.sendAck();
+  }
+
+  /** Fifth, check the ACK field. Returns false when the segment is to be dropped. */
+  private boolean processAck(Segment seg) {
+    int ack = seg.ack();
+    if (state == SYN_RECEIVED) {
+      if (SeqNum.lt(tcb.sndUna, ack) && SeqNum.leq(ack, tcb.sndNxt)) {
+        ackSyn(ack);
+        tcb.sndWnd = (long) seg.window() << tcb.sndWscale;
+        tcb.maxSndWnd = Math.max(tcb.maxSndWnd, tcb.sndWnd);
+        tcb.sndWl1 = seg.seq();
+        tcb.sndWl2 = ack;
+        boolean closeRequested = finRequested;
+        setState(ESTABLISHED, false, "rcv ACK of SYN");
+        enterEstablished();
+        if (closeRequested) {
+          finRequested = false;
+          shutdownOutput();
+        }
+      } else {
+        sender.sendReset(ack, 0, false);
+        event("unacceptable ACK in SYN-RECEIVED: RST sent");
+        return false;
+      }
+    }
+    // RFC 5961 §5.2: acceptable if (SND.UNA - MAX.SND.WND) <= SEG.ACK <= SND.NXT
+    if (SeqNum.gt(ack, tcb.sndNxt)) {
+      ackNow = true;
+      event("ACK of data not yet sent: ACK sent, segment dropped");
+      return false;
+    }
+    if (SeqNum.lt(ack, SeqNum.plus(tcb.sndUna, -Math.max(tcb.maxSndWnd, 1)))) {
+      sendChallengeAck("ACK below SND.UNA - MAX.SND.WND");
+      return false;
+    }
+    long scaledWindow = (long) seg.window() << tcb.sndWscale;
+    if (SeqNum.gt(ack, tcb.sndUna)) {
+      newDataAcked(seg, ack);
+    } else if (ack == tcb.sndUna) {
+      duplicateAck(seg, scaledWindow);
+    }
+    // Window update (§3.10.7.4 fifth)
+    if (SeqNum.leq(tcb.sndUna, ack)
+        && (SeqNum.lt(tcb.sndWl1, seg.seq())
+            || (tcb.sndWl1 == seg.seq() && SeqNum.leq(tcb.sndWl2, ack)))) {
+      boolean opened = tcb.sndWnd == 0 && scaledWindow > 0;
+      tcb.sndWnd = scaledWindow;
+      tcb.maxSndWnd = Math.max(tcb.maxSndWnd, scaledWindow);
+      tcb.sndWl1 = seg.seq();
+      tcb.sndWl2 = ack;
+      if (opened) {
+        timers.stopPersist();
+        persistBackoff = 0;
+      }
+    }
+    if (tcb.sackEnabled && !seg.sackBlocks().isEmpty()) {
+      rtxQueue.markSacked(seg.sackBlocks());
+      if (inRecovery) rtxQueue.markLostBySack(DUP_THRESH, tcb.sndMss);
+    }
+    return ackOurFin();
+  }
+
+  private void newDataAcked(Segment seg, int ack) {
+    long acked = Integer.toUnsignedLong(ack - tcb.sndUna);
+    RetransmissionQueue.Entry done = rtxQueue.acknowledge(ack);
+    long rttSample = -1;
+    if (done != null && done.transmissions == 1) { // Karn's algorithm (RFC 6298 §3)
+      rttSample = now() - done.firstSentAt;
+      rtt.sample(rttSample);
+    }
+    tcb.sndUna = ack;
+    dupAcks = 0;
+    if (inRecovery) {
+      if (SeqNum.geq(ack, recoverPoint)) {
+        inRecovery = false; // RFC 6582 §3.2 step 3: full acknowledgment
+        rtxQueue.clearRecoveryMarks();
+        if (cc != null) cc.onRecoveryEnd(now());
+        event("recovery ended at " + SeqNum.unsigned(ack));
+      } else {
+        // RFC 6582 §3.2 step 4: a partial ACK: the next hole is lost too
+        RetransmissionQueue.Entry head = rtxQueue.first();
+        if (head != null && !head.sacked) {
+          head.lost = true;
+          head.retransmittedInRecovery = false;
+        }
+      }
+    } else if (cc != null) {
+      cc.onAck(acked, now(), rttSample);
+    }
+    // RFC 6298 §5.2/§5.3: stop the timer when all is acked, otherwise restart it
+    if (rtxQueue.isEmpty()) {
+      timers.stopRetransmission();
+    } else {
+      timers.restartRetransmission();
+    }
+    if (stack.hasWritableInterest(this)) stack.writable(this);
+  }
+
+  /** RFC 5681 §2 duplicate ACK, §3.2 fast retransmit; RFC 6675 §5 with SACK. */
+  private void duplicateAck(Segment seg, long scaledWindow) {
+    boolean isDup =
+        !rtxQueue.isEmpty()
+            && seg.payloadLength() == 0
+            && !seg.isSyn()
+            && !seg.isFin()
+            && scaledWindow == tcb.sndWnd;
+    if (!isDup) return;
+    dupAcks++;
+    if (inRecovery || cc == null) return;
+    boolean lossBySack = false;
+    if (tcb.sackEnabled) {
+      rtxQueue.markSacked(seg.sackBlocks());
+      rtxQueue.markLostBySack(DUP_THRESH, tcb.sndMss);
+      RetransmissionQueue.Entry head = rtxQueue.first();
+      lossBySack = head != null && head.lost;
+    }
+    if (dupAcks >= DUP_THRESH || lossBySack) {
+      inRecovery = true;
+      recoverPoint = tcb.sndNxt;
+      cc.onLossDetected(tcb.flightSize(), now());
+      RetransmissionQueue.Entry head = rtxQueue.first();
+      if (head != null) head.lost = true;
+      event("fast retransmit: " + dupAcks + " duplicate ACKs at " + SeqNum.unsigned(tcb.sndUna));
+    }
+  }
+
+  /** Has the ACK covered our FIN? Moves FIN-WAIT-1, CLOSING and LAST-ACK on (§3.10.7.4 fifth). */
+  private boolean ackOurFin() {
+    if (!finSent || SeqNum.lt(tcb.sndUna, finSeq + 1)) return true;
+    switch (state) {
+      case FIN_WAIT_1:
+        setState(FIN_WAIT_2, false, "rcv ACK of FIN");
+        if (orphaned) timers.armFinWait2();
+        return true;
+      case CLOSING:
+        setState(TIME_WAIT, false, "rcv ACK of FIN");
+        enterTimeWait();
+        return false;
+      case LAST_ACK:
+        setState(CLOSED, false, "rcv ACK of FIN");
+        terminate(ConnectionEnd.CLOSED_GRACEFULLY);
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /** Seventh (text) and eighth (FIN) of §3.10.7.4; {@code dataSeq} is where the payload starts. */
+  private void processTextAndFin(Segment seg, int dataSeq) {
+    int len = seg.payloadLength();
+    int skip = 0;
+    if (len > 0) {
+      if (state != ESTABLISHED && state != FIN_WAIT_1 && state != FIN_WAIT_2) {
+        len = 0; // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: ignore the text
+      } else if (orphaned) {
+        // Data for an application that has closed: Linux resets (RFC 1122 §4.2.2.13 in spirit).
+        abortAfterClose(len);
+        return;
+      }
+    }
+    if (len > 0) {
+      // Trim what we already have and what lies beyond the window.
+      if (SeqNum.lt(dataSeq, tcb.rcvNxt)) skip = Math.min(len, tcb.rcvNxt - dataSeq);
+      int start = dataSeq + skip;
+      long room = tcb.rcvWnd - Integer.toUnsignedLong(start - tcb.rcvNxt);
+      int keep = (int) Math.max(0, Math.min(len - skip, room));
+      if (keep > 0 && start == tcb.rcvNxt) {
+        receiveQueue.add(seg.payloadArray(), seg.payloadOffset() + skip, keep);
+        tcb.rcvNxt += keep;
+        boolean filledHole = !reassembly.isEmpty();
+        tcb.rcvNxt = reassembly.drainInto(tcb.rcvNxt, receiveQueue);
+        scheduleAckForData(filledHole);
+        stack.readable(this);
+      } else if (keep > 0) {
+        reassembly.add(start, seg.payloadArray(), seg.payloadOffset() + skip, keep, tcb.rcvNxt);
+        ackNow = true; // RFC 5681 §4.2: out-of-order data is ACKed at once
+        event("out-of-order data held: " + SeqNum.unsigned(start) + " while expecting "
+            + SeqNum.unsigned(tcb.rcvNxt));
+      }
+      if (keep < len - skip) {
+        ackNow = true;
+        if (seg.isFin()) return; // the FIN lies beyond the window
+      }
+    }
+    if (seg.isFin()) {
+      int finAt = dataSeq + seg.payloadLength();
+      if (finAt != tcb.rcvNxt) {
+        if (SeqNum.gt(finAt, tcb.rcvNxt)) {
+          outOfOrderFin = true;
+          outOfOrderFinSeq = finAt;
+          ackNow = true;
+        }
+        return;
+      }
+      finArrives();
+    } else if (outOfOrderFin && outOfOrderFinSeq == tcb.rcvNxt) {
+      finArrives();
+    }
+  }
+
+  private void abortAfterClose(int len) {
+    event(len + " bytes arrived after close(): RST");
+    tcb.rcvNxt += len; // the RST acknowledges what it discards, as Linux does
+    abort("data after close()");
+  }
+
+  private void scheduleAckForData(boolean filledHole) {
+    unackedSegments++;
+    if (filledHole || quickAcksLeft > 0) {
+      if (quickAcksLeft > 0) quickAcksLeft--;
+      ackNow = true;
+    } else if (unackedSegments >= 2) {
+      ackNow = true; // RFC 5681 §4.2: at least every second full-sized segment
+    } else {
+      timers.armDelayedAck();
+    }
+  }
+
+  /** Eighth, check the FIN bit (§3.10.7.4). */
+  private void finArrives() {
+    outOfOrderFin = false;
+    if (peerFinReceived) {
+      if (state == TIME_WAIT) timers.armTimeWait();
+      ackNow = true;
+      return;
+    }
+    tcb.rcvNxt += 1;
+    peerFinReceived = true;
+    if (profile.delayAckOfFin() && (state == ESTABLISHED || state == SYN_RECEIVED)) {
+      timers.armDelayedAck();
+      unackedSegments++;
+    } else {
+      ackNow = true;
+    }
+    switch (state) {
+      case SYN_RECEIVED:
+      case ESTABLISHED:
+        setState(CLOSE_WAIT, false, "rcv FIN");
+        break;
+      case FIN_WAIT_1:
+        if (finSent && SeqNum.geq(tcb.sndUna, finSeq + 1)) {
+          setState(TIME_WAIT, false, "rcv FIN (our FIN acked)");
+          enterTimeWait();
+        } else {
+          setState(CLOSING, false, "rcv FIN");
+        }
+        break;
+      case FIN_WAIT_2:
+        setState(TIME_WAIT, false, "rcv FIN");
+        enterTimeWait();
+        break;
+      default:
+        break;
+    }
+    stack.readable(this);
+  }
+
+  private void enterTimeWait() {
+    timers.stopAllButTimeWait();
+    timers.armTimeWait();
+    stack.endReported(this, ConnectionEnd.CLOSED_GRACEFULLY);
+  }
+
+  /** Negotiates MSS, window scale, timestamps and SACK from a SYN (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
+  private void negotiateOptions(Segment syn) {
+    int peerMss = syn.mss();
+    tcb.sndMss = Math.min(peerMss < 0 ? 536 : Math.max(peerMss, 64), tcb.rcvMss);
+    int ws = syn.windowScale();
+    boolean weOffer = passive ? profile.offerWindowScale() : sender.offeredWindowScale;
+    tcb.windowScaleEnabled = ws >= 0 && weOffer;
+    if (tcb.windowScaleEnabled) {
+      tcb.sndWscale = Math.min(ws, 14); // RFC 7323 §2.3: values above 14 are treated as 14
+      tcb.rcvWscale = profile.windowScaleFor(receiveBufferSize);
+    } else {
+      tcb.sndWscale = 0;
+      tcb.rcvWscale = 0;
+    }
+    boolean offerTs = passive ? profile.offerTimestamps() : sender.offeredTimestamps;
+    tcb.timestampsEnabled = offerTs && syn.timestamps() != null;
+    boolean offerSack = passive ? profile.offerSack() : sender.offeredSack;
+    tcb.sackEnabled = offerSack && syn.sackPermitted();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timer expiries, called by ConnectionTimers
+
+  /** RFC 6298 §5.4–§5.7, RFC 9293 §3.8.3 / §3.10.8. */
+  void retransmissionTimeout() {
+    RetransmissionQueue.Entry head = rtxQueue.first();
+    if (head == null) return;
+    long now = now();
+    int limit = head.syn ? profile.synRetries() : profile.dataRetries();
+    boolean userTimeoutExpired =
+        userTimeoutNanos > 0 && now - head.firstSentAt >= userTimeoutNanos;
+    if (head.transmissions > limit || userTimeoutExpired) {
+      String why = userTimeoutExpired ? "user timeout" : head.transmissions - 1 + " retransmissions";
+      TcpState from = state;
+      setState(CLOSED, true, "timeout: " + why);
+      event("gave up in " + from + " after " + why);
+      terminate(ConnectionEnd.TIMED_OUT);
+      return;
+    }
+    rtt.backoff();
+    if (cc != null) cc.onRetransmissionTimeout(tcb.flightSize(), now);
+    rtxQueue.markAllLost();
+    inRecovery = cc != null;
+    recoverPoint = tcb.sndNxt;
+    dupAcks = 0;
+    event("RTO: retransmitting " + SeqNum.unsigned(head.seq) + ", next RTO " + rtt.rto() / 1_000_000
+        + " ms");
+    if (head.syn) {
+      sender.retransmit(head);
+    } else {
+      sender.output();
+      if (head.transmissions == 1 || !head.retransmittedInRecovery) sender.retransmit(head);
+    }
+    timers.restartRetransmission();
+  }
+
+  /** Zero-window probe (RFC 9293 §3.8.6.1). */
+  void persistTimeout() {
+    if (tcb.sndWnd > 0 || sendQueue.isEmpty()) return;
+    sender.sendWindowProbe();
+    persistBackoff++;
+    timers.armPersist();
+  }
+
+  void delayedAckTimeout() {
+    if (state == CLOSED || state == LISTEN) return;
+    sender.sendAck();
+  }
+
+  /** RFC 1122 §4.2.3.6 keepalive. */
+  void keepaliveTimeout() {
+    if (!keepAlive || !(state == ESTABLISHED || state == CLOSE_WAIT)) return;
+    long idle = now() - lastReceivedAt;
+    if (idle < profile.keepaliveIdleNanos() + (long) keepaliveProbesSent
+        * profile.keepaliveIntervalNanos()) {
+      timers.armKeepalive();
+      return;
+    }
+    if (keepaliveProbesSent >= profile.keepaliveProbes()) {
+      setState(CLOSED, true, "keepalive: no answer to " + keepaliveProbesSent + " probes");
+      terminate(ConnectionEnd.TIMED_OUT);
+      return;
+    }
+    keepaliveProbesSent++;
+    sender.sendKeepaliveProbe();
+    timers.armKeepalive();
+  }
+
+  void timeWaitTimeout() {
+    if (state != TIME_WAIT) return;
+    setState(CLOSED, false, "2MSL timeout");
+    terminate(ConnectionEnd.CLOSED_GRACEFULLY);
+  }
+
+  void finWait2Timeout() {
+    if (state != FIN_WAIT_2) return;
+    setState(CLOSED, true, "FIN-WAIT-2 timeout");
+    terminate(ConnectionEnd.TIMED_OUT);
+  }
+
+  void event(String description) {
+    stack.event(this, description);
+  }
+
+  @Override
+  public String toString() {
+    return (id == null ? "unbound" : id.toString()) + " " + state + " " + tcb;
+  }
+}
