@@ -63,6 +63,7 @@ final class Sender {
     tcb.rcvAdv = tcb.rcvNxt + window;
     Segment seg =
         base(tcb.iss, TcpFlags.SYN | (ack ? TcpFlags.ACK : 0))
+            .ack(ack ? tcb.rcvNxt : 0)
             .window(window)
             .options(synOptions(ack))
             .build();

@@ -373,6 +373,7 @@ final class TcpConnection {
     if (!seg.isSyn()) return;
     tcb.irs = seg.seq();
     tcb.rcvNxt = seg.seq() + 1;
+    tcb.rcvAdv = tcb.rcvNxt + (int) tcb.rcvWnd; // our SYN's window, now anchored at RCV.NXT
     negotiateOptions(seg);
     rememberTimestamp(seg);
     if (seg.isAck()) {
