@@ -89,7 +89,9 @@ public record Profile(
     checkArgument(maxWindowScaleBuffer > 0, "maxWindowScaleBuffer must be positive");
     checkArgument(initialWindowSegments >= 1, "initialWindowSegments must be at least 1");
     checkArgument(rtoMinNanos > 0 && rtoMinNanos <= rtoMaxNanos, "need 0 < rtoMin <= rtoMax");
-    checkArgument(rtoInitialNanos > 0, "rtoInitial must be positive");
+    checkArgument(
+        rtoInitialNanos >= rtoMinNanos && rtoInitialNanos <= rtoMaxNanos,
+        "need rtoMin <= rtoInitial <= rtoMax");
     checkArgument(synRetries >= 0 && dataRetries >= 0, "retries must not be negative");
     checkArgument(mslNanos >= 0, "MSL must not be negative");
     checkArgument(delayedAckNanos >= 0, "delayed ACK must not be negative");
@@ -182,21 +184,207 @@ public record Profile(
 
   /** A copy with a different MSL (TIME-WAIT is 2 * MSL). */
   public Profile withMsl(long mslNanos) {
-    return new Profile(
-        name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer,
-        synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments,
-        rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries,
-        mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin,
-        keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+    return toBuilder().mslNanos(mslNanos).build();
   }
 
   /** A copy with different option offers (for tests and scripts that need a plain SYN). */
   public Profile withOptions(boolean timestamps, boolean sack, boolean windowScale) {
-    return new Profile(
-        name, synOptions, timestamps, sack, windowScale, maxWindowScaleBuffer,
-        synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments,
-        rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries,
-        mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin,
-        keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+    return toBuilder()
+        .offerTimestamps(timestamps)
+        .offerSack(sack)
+        .offerWindowScale(windowScale)
+        .build();
+  }
+
+  /** A builder preset with this profile's values, for variants (scripts override single fields). */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.name = name;
+    b.synOptions = synOptions;
+    b.offerTimestamps = offerTimestamps;
+    b.offerSack = offerSack;
+    b.offerWindowScale = offerWindowScale;
+    b.maxWindowScaleBuffer = maxWindowScaleBuffer;
+    b.synWindowRoundedToMss = synWindowRoundedToMss;
+    b.initialWindowSegments = initialWindowSegments;
+    b.delayedAckNanos = delayedAckNanos;
+    b.quickAckSegments = quickAckSegments;
+    b.rtoInitialNanos = rtoInitialNanos;
+    b.rtoMinNanos = rtoMinNanos;
+    b.rtoMaxNanos = rtoMaxNanos;
+    b.clockGranularityNanos = clockGranularityNanos;
+    b.synRetries = synRetries;
+    b.dataRetries = dataRetries;
+    b.mslNanos = mslNanos;
+    b.finWait2TimeoutNanos = finWait2TimeoutNanos;
+    b.challengeAckIntervalNanos = challengeAckIntervalNanos;
+    b.abortRstCarriesAck = abortRstCarriesAck;
+    b.delayAckOfFin = delayAckOfFin;
+    b.keepaliveIdleNanos = keepaliveIdleNanos;
+    b.keepaliveIntervalNanos = keepaliveIntervalNanos;
+    b.keepaliveProbes = keepaliveProbes;
+    b.persistMaxNanos = persistMaxNanos;
+    return b;
+  }
+
+  /** Builds a {@link Profile} variant; start from {@link #toBuilder()}. */
+  public static final class Builder {
+    private String name;
+    private SynOptionLayout synOptions;
+    private boolean offerTimestamps;
+    private boolean offerSack;
+    private boolean offerWindowScale;
+    private int maxWindowScaleBuffer;
+    private boolean synWindowRoundedToMss;
+    private int initialWindowSegments;
+    private long delayedAckNanos;
+    private int quickAckSegments;
+    private long rtoInitialNanos;
+    private long rtoMinNanos;
+    private long rtoMaxNanos;
+    private long clockGranularityNanos;
+    private int synRetries;
+    private int dataRetries;
+    private long mslNanos;
+    private long finWait2TimeoutNanos;
+    private long challengeAckIntervalNanos;
+    private boolean abortRstCarriesAck;
+    private boolean delayAckOfFin;
+    private long keepaliveIdleNanos;
+    private long keepaliveIntervalNanos;
+    private int keepaliveProbes;
+    private long persistMaxNanos;
+
+    private Builder() {}
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder synOptions(SynOptionLayout synOptions) {
+      this.synOptions = synOptions;
+      return this;
+    }
+
+    public Builder offerTimestamps(boolean offerTimestamps) {
+      this.offerTimestamps = offerTimestamps;
+      return this;
+    }
+
+    public Builder offerSack(boolean offerSack) {
+      this.offerSack = offerSack;
+      return this;
+    }
+
+    public Builder offerWindowScale(boolean offerWindowScale) {
+      this.offerWindowScale = offerWindowScale;
+      return this;
+    }
+
+    public Builder maxWindowScaleBuffer(int maxWindowScaleBuffer) {
+      this.maxWindowScaleBuffer = maxWindowScaleBuffer;
+      return this;
+    }
+
+    public Builder synWindowRoundedToMss(boolean synWindowRoundedToMss) {
+      this.synWindowRoundedToMss = synWindowRoundedToMss;
+      return this;
+    }
+
+    public Builder initialWindowSegments(int initialWindowSegments) {
+      this.initialWindowSegments = initialWindowSegments;
+      return this;
+    }
+
+    public Builder delayedAckNanos(long delayedAckNanos) {
+      this.delayedAckNanos = delayedAckNanos;
+      return this;
+    }
+
+    public Builder quickAckSegments(int quickAckSegments) {
+      this.quickAckSegments = quickAckSegments;
+      return this;
+    }
+
+    public Builder rtoInitialNanos(long rtoInitialNanos) {
+      this.rtoInitialNanos = rtoInitialNanos;
+      return this;
+    }
+
+    public Builder rtoMinNanos(long rtoMinNanos) {
+      this.rtoMinNanos = rtoMinNanos;
+      return this;
+    }
+
+    public Builder rtoMaxNanos(long rtoMaxNanos) {
+      this.rtoMaxNanos = rtoMaxNanos;
+      return this;
+    }
+
+    public Builder clockGranularityNanos(long clockGranularityNanos) {
+      this.clockGranularityNanos = clockGranularityNanos;
+      return this;
+    }
+
+    public Builder synRetries(int synRetries) {
+      this.synRetries = synRetries;
+      return this;
+    }
+
+    public Builder dataRetries(int dataRetries) {
+      this.dataRetries = dataRetries;
+      return this;
+    }
+
+    public Builder mslNanos(long mslNanos) {
+      this.mslNanos = mslNanos;
+      return this;
+    }
+
+    public Builder finWait2TimeoutNanos(long finWait2TimeoutNanos) {
+      this.finWait2TimeoutNanos = finWait2TimeoutNanos;
+      return this;
+    }
+
+    public Builder challengeAckIntervalNanos(long challengeAckIntervalNanos) {
+      this.challengeAckIntervalNanos = challengeAckIntervalNanos;
+      return this;
+    }
+
+    public Builder abortRstCarriesAck(boolean abortRstCarriesAck) {
+      this.abortRstCarriesAck = abortRstCarriesAck;
+      return this;
+    }
+
+    public Builder delayAckOfFin(boolean delayAckOfFin) {
+      this.delayAckOfFin = delayAckOfFin;
+      return this;
+    }
+
+    public Builder keepaliveIdleNanos(long keepaliveIdleNanos) {
+      this.keepaliveIdleNanos = keepaliveIdleNanos;
+      return this;
+    }
+
+    public Builder keepaliveIntervalNanos(long keepaliveIntervalNanos) {
+      this.keepaliveIntervalNanos = keepaliveIntervalNanos;
+      return this;
+    }
+
+    public Builder keepaliveProbes(int keepaliveProbes) {
+      this.keepaliveProbes = keepaliveProbes;
+      return this;
+    }
+
+    public Builder persistMaxNanos(long persistMaxNanos) {
+      this.persistMaxNanos = persistMaxNanos;
+      return this;
+    }
+
+    public Profile build() {
+      return new Profile(
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+    }
   }
 }

@@ -236,7 +236,7 @@ final class Sender {
 
   /** After the application read: a window update when the window opened enough (RFC 9293 §3.8.6.2.2). */
   void windowOpened(long advertisedBefore) {
-    long free = c.receiveBufferSize - c.receiveQueue.size();
+    long free = Math.min(c.receiveBufferSize - c.receiveQueue.size(), 0xffffL << tcb.rcvWscale);
     long edgeGain = free - Integer.toUnsignedLong(tcb.rcvAdv - tcb.rcvNxt);
     long threshold = Math.min(c.receiveBufferSize / 2, 2L * tcb.rcvMss);
     if (edgeGain >= threshold || (advertisedBefore == 0 && free >= tcb.rcvMss)) {
