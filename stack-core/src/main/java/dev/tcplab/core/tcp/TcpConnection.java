@@ -82,6 +82,8 @@ final class TcpConnection {
   // Loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675)
   int dupAcks;
   boolean inRecovery;
+  /** Recovery after an RTO (slow start from the loss window) rather than fast recovery. */
+  boolean rtoRecovery;
   int recoverPoint;
   long lastChallengeAckAt = Long.MIN_VALUE;
   int keepaliveProbesSent;
@@ -147,10 +149,8 @@ final class TcpConnection {
   /** SEND (§3.10.2): returns the bytes accepted, 0 when the send buffer is full. */
   int write(byte[] src, int off, int len) {
     if (end != null) {
-      SocketError e = writeErrorReported || end != ConnectionEnd.RESET_BY_PEER ? SocketError.EPIPE
-          : SocketError.ECONNRESET;
+      SocketError e = writeErrorReported ? SocketError.EPIPE : endError();
       writeErrorReported = true;
-      if (end == ConnectionEnd.REFUSED) e = SocketError.ECONNREFUSED;
       throw new TcpSocketException(e);
     }
     switch (state) {
@@ -185,23 +185,32 @@ final class TcpConnection {
       return n;
     }
     if (end != null) {
-      if (end == ConnectionEnd.RESET_BY_PEER && !readErrorReported && !peerFinReceived) {
-        readErrorReported = true;
-        throw new TcpSocketException(SocketError.ECONNRESET);
-      }
-      if (end == ConnectionEnd.REFUSED && !readErrorReported) {
-        readErrorReported = true;
-        throw new TcpSocketException(SocketError.ECONNREFUSED);
-      }
-      if (end == ConnectionEnd.TIMED_OUT && !readErrorReported) {
-        readErrorReported = true;
-        throw new TcpSocketException(SocketError.ETIMEDOUT);
-      }
+      SocketError e = endError();
+      boolean report = !readErrorReported && e != SocketError.EPIPE && !peerFinReceived;
+      readErrorReported = true;
+      if (report) throw new TcpSocketException(e);
       return -1;
     }
     if (peerFinReceived || readShutdown) return -1;
     if (state == CLOSED || state == LISTEN) throw new TcpSocketException(SocketError.ENOTCONN);
     return 0;
+  }
+
+  /**
+   * The error the first read or write reports once the connection has ended (Linux: ECONNRESET,
+   * ECONNREFUSED or ETIMEDOUT once, then EOF for reads and EPIPE for writes).
+   */
+  private SocketError endError() {
+    switch (end) {
+      case RESET_BY_PEER:
+        return SocketError.ECONNRESET;
+      case REFUSED:
+        return SocketError.ECONNREFUSED;
+      case TIMED_OUT:
+        return SocketError.ETIMEDOUT;
+      default:
+        return SocketError.EPIPE;
+    }
   }
 
   /** Bytes waiting to be read. */
@@ -234,7 +243,7 @@ final class TcpConnection {
       default:
         return; // FIN already queued
     }
-    if (state != FIN_WAIT_1 || tcb.sndNxt != tcb.iss) sender.output();
+    sender.output();
   }
 
   /** shutdown(SHUT_RD): nothing more will be read; data already queued is dropped. */
@@ -407,7 +416,6 @@ final class TcpConnection {
   }
 
   private void enterEstablished() {
-    cc = stack.newCongestionControl(tcb.sndMss);
     quickAcksLeft = profile.quickAckSegments();
     if (keepAlive) timers.armKeepalive();
     stack.established(this);
@@ -415,6 +423,10 @@ final class TcpConnection {
 
   /** SYN-RECEIVED and the synchronized states (§3.10.7.4). */
   private void otherwiseArrives(Segment seg) {
+    if (state == SYN_RECEIVED && seg.isSyn() && !seg.isAck() && seg.seq() == tcb.irs) {
+      sender.resendSynAck(); // the peer's SYN again: our SYN,ACK was lost
+      return;
+    }
     // RFC 7323 §5.3 PAWS, before the sequence check
     if (pawsRejects(seg)) {
       if (!seg.isRst()) ackNow = true;
@@ -441,10 +453,6 @@ final class TcpConnection {
     }
     // fourth, check the SYN bit (RFC 5961 §4)
     if (seg.isSyn()) {
-      if (state == SYN_RECEIVED && passive && seg.seq() == tcb.irs) {
-        sender.resendSynAck(); // a retransmitted SYN
-        return;
-      }
       sendChallengeAck("SYN in a synchronized state");
       return;
     }
@@ -526,13 +534,8 @@ final class TcpConnection {
         tcb.maxSndWnd = Math.max(tcb.maxSndWnd, tcb.sndWnd);
         tcb.sndWl1 = seg.seq();
         tcb.sndWl2 = ack;
-        boolean closeRequested = finRequested;
         setState(ESTABLISHED, false, "rcv ACK of SYN");
         enterEstablished();
-        if (closeRequested) {
-          finRequested = false;
-          shutdownOutput();
-        }
       } else {
         sender.sendReset(ack, 0, false);
         event("unacceptable ACK in SYN-RECEIVED: RST sent");
@@ -587,10 +590,12 @@ final class TcpConnection {
     tcb.sndUna = ack;
     dupAcks = 0;
     if (inRecovery) {
+      if (rtoRecovery) cc.onAck(acked, now(), rttSample); // slow start from the loss window
       if (SeqNum.geq(ack, recoverPoint)) {
         inRecovery = false; // RFC 6582 §3.2 step 3: full acknowledgment
         rtxQueue.clearRecoveryMarks();
-        if (cc != null) cc.onRecoveryEnd(now());
+        if (!rtoRecovery) cc.onRecoveryEnd(now());
+        rtoRecovery = false;
         event("recovery ended at " + SeqNum.unsigned(ack));
       } else {
         // RFC 6582 §3.2 step 4: a partial ACK: the next hole is lost too
@@ -635,8 +640,11 @@ final class TcpConnection {
       recoverPoint = tcb.sndNxt;
       cc.onLossDetected(tcb.flightSize(), now());
       RetransmissionQueue.Entry head = rtxQueue.first();
-      if (head != null) head.lost = true;
       event("fast retransmit: " + dupAcks + " duplicate ACKs at " + SeqNum.unsigned(tcb.sndUna));
+      if (head != null) {
+        head.lost = true;
+        sender.retransmit(head); // RFC 5681 §3.2 step 3: retransmit at once, whatever the window
+      }
     }
   }
 
@@ -795,6 +803,7 @@ final class TcpConnection {
     tcb.timestampsEnabled = offerTs && syn.timestamps() != null;
     boolean offerSack = passive ? profile.offerSack() : sender.offeredSack;
     tcb.sackEnabled = offerSack && syn.sackPermitted();
+    cc = stack.newCongestionControl(tcb.sndMss);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -819,7 +828,8 @@ final class TcpConnection {
     rtt.backoff();
     if (cc != null) cc.onRetransmissionTimeout(tcb.flightSize(), now);
     rtxQueue.markAllLost();
-    inRecovery = cc != null;
+    inRecovery = cc != null && !head.syn;
+    rtoRecovery = inRecovery;
     recoverPoint = tcb.sndNxt;
     dupAcks = 0;
     event("RTO: retransmitting " + SeqNum.unsigned(head.seq) + ", next RTO " + rtt.rto() / 1_000_000
