@@ -505,10 +505,11 @@ final class TcpConnection {
       stack.embryonicReset(this);
       return;
     }
-    boolean wasCloseWait = state == CLOSE_WAIT;
+    TcpState from = state;
     setState(CLOSED, true, "rcv RST");
-    if (wasCloseWait) writeErrorReported = true; // Linux: EPIPE, not ECONNRESET, after our EOF
-    terminate(state == SYN_RECEIVED ? ConnectionEnd.REFUSED : ConnectionEnd.RESET_BY_PEER);
+    if (from == CLOSE_WAIT) writeErrorReported = true; // Linux: EPIPE, not ECONNRESET, after our EOF
+    // An active OPEN reset in SYN-RECEIVED "was refused" (§3.10.7.4 second)
+    terminate(from == SYN_RECEIVED ? ConnectionEnd.REFUSED : ConnectionEnd.RESET_BY_PEER);
   }
 
   /** RFC 5961 §3.2/§4.2/§5.2 challenge ACK, rate-limited (Linux tcp_invalid_ratelimit). */
@@ -576,7 +577,7 @@ final class TcpConnection {
       rtxQueue.markSacked(seg.sackBlocks());
       if (inRecovery) rtxQueue.markLostBySack(DUP_THRESH, tcb.sndMss);
     }
-    return ackOurFin();
+    return ackOurFin(seg);
   }
 
   private void newDataAcked(Segment seg, int ack) {
@@ -649,10 +650,13 @@ final class TcpConnection {
   }
 
   /** Has the ACK covered our FIN? Moves FIN-WAIT-1, CLOSING and LAST-ACK on (§3.10.7.4 fifth). */
-  private boolean ackOurFin() {
+  private boolean ackOurFin(Segment seg) {
     if (!finSent || SeqNum.lt(tcb.sndUna, finSeq + 1)) return true;
     switch (state) {
       case FIN_WAIT_1:
+        if (seg.isFin() && SeqNum.leq(seg.seq(), tcb.rcvNxt)) {
+          return true; // the FIN in this segment takes FIN-WAIT-1 straight to TIME-WAIT (eighth)
+        }
         setState(FIN_WAIT_2, false, "rcv ACK of FIN");
         if (orphaned) timers.armFinWait2();
         return true;
