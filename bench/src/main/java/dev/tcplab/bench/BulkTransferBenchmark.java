@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,9 +22,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Bulk transfer between two stacks on one thread: client to server over an in-memory link with no
- * delay, MSS 1460, 4 MB buffers, TCP_NODELAY. One invocation moves {@link #SEGMENTS_PER_CHUNK} full
+ * delay, MSS 1460, 4 MiB buffers, TCP_NODELAY. One invocation moves {@link #SEGMENTS_PER_CHUNK} full
  * segments' worth of bytes ({@value #CHUNK} bytes, 1.43 MiB) and returns when the server application
- * has read all of it.
+ * has read all of it: the client writes as much as its send buffer takes ({@link #writeSize} bytes per
+ * call), the clock runs what is due (zero delay: deliveries and the ACKs they trigger), the server
+ * reads everything into one reusable array; only when nothing moved does the clock jump to the next
+ * timer (a delayed ACK).
  *
  * <p>Figures it reports:
  *
@@ -50,6 +54,16 @@ public class BulkTransferBenchmark {
   static final int SEGMENTS_PER_CHUNK = 1024;
   static final int CHUNK = SEGMENTS_PER_CHUNK * MSS;
   static final int BUFFER = 4 * 1024 * 1024;
+
+  /**
+   * Bytes per {@code write()} call. 64240 (44 full segments) is an application writing in 64 KB pieces
+   * aligned to the MSS; 1495040 writes the whole chunk at once (one 1.43 MiB send-queue chunk, a
+   * humongous object for G1). Both keep one op = 1024 full-sized data segments. Unaligned sizes such as
+   * {@code -p writeSize=65536} work too, but then a write may end in a short segment (TCP_NODELAY) and a
+   * segment straddling two chunks is gathered into a copy: check {@code dataSegments} against the score.
+   */
+  @Param({"64240", "1495040"})
+  public int writeSize;
 
   private BenchNet net;
   private TcpSocket client;
@@ -111,8 +125,13 @@ public class BulkTransferBenchmark {
     int written = 0;
     long read = 0;
     while (read < CHUNK) {
-      int w = written < CHUNK ? client.write(source, written, CHUNK - written) : 0;
-      written += w;
+      int w = 0;
+      while (written < CHUNK) {
+        int k = client.write(source, written, Math.min(writeSize, CHUNK - written));
+        if (k == 0) break;
+        written += k;
+        w += k;
+      }
       net.clock.runDue();
       int n;
       boolean progress = w > 0;
@@ -132,6 +151,7 @@ public class BulkTransferBenchmark {
   /** A quick run without JMH: prints segments per op and a rough rate. */
   public static void main(String[] args) {
     BulkTransferBenchmark b = new BulkTransferBenchmark();
+    b.writeSize = args.length > 1 ? Integer.parseInt(args[1]) : 64240;
     b.connect();
     Segments s = new Segments();
     long t0 = System.nanoTime();

@@ -37,6 +37,9 @@ import java.util.List;
  *     SEQ = SND.NXT (RFC 9293 §3.10.5)
  * @param delayAckOfFin the ACK of a peer's FIN waits for the delayed-ACK timer, so it can ride on our FIN
  *     (Linux); RFC 9293 §3.10.7.4 ACKs it at once
+ * @param orphanRstsLikeLinux after close(), a RST answers data in the form a reply to that segment takes
+ *     ("R" with SEQ = SEG.ACK), and in FIN-WAIT-2 any in-window RST ends the connection without a
+ *     challenge ACK: Linux keeps such sockets as lightweight time-wait sockets (LINUX-BEHAVIOUR.md)
  * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
@@ -64,6 +67,7 @@ public record Profile(
     long challengeAckIntervalNanos,
     boolean abortRstCarriesAck,
     boolean delayAckOfFin,
+    boolean orphanRstsLikeLinux,
     long keepaliveIdleNanos,
     long keepaliveIntervalNanos,
     int keepaliveProbes,
@@ -121,6 +125,7 @@ public record Profile(
           500 * MS, // tcp_invalid_ratelimit
           true,
           true,
+          true,
           7200 * S, // tcp_keepalive_time
           75 * S, // tcp_keepalive_intvl
           9, // tcp_keepalive_probes
@@ -148,6 +153,7 @@ public record Profile(
           120 * S, // RFC 9293 §3.4.2: MSL 2 minutes
           0,
           500 * MS,
+          false,
           false,
           false,
           7200 * S, // RFC 1122 §4.2.3.6
@@ -220,6 +226,7 @@ public record Profile(
     b.challengeAckIntervalNanos = challengeAckIntervalNanos;
     b.abortRstCarriesAck = abortRstCarriesAck;
     b.delayAckOfFin = delayAckOfFin;
+    b.orphanRstsLikeLinux = orphanRstsLikeLinux;
     b.keepaliveIdleNanos = keepaliveIdleNanos;
     b.keepaliveIntervalNanos = keepaliveIntervalNanos;
     b.keepaliveProbes = keepaliveProbes;
@@ -250,6 +257,7 @@ public record Profile(
     private long challengeAckIntervalNanos;
     private boolean abortRstCarriesAck;
     private boolean delayAckOfFin;
+    private boolean orphanRstsLikeLinux;
     private long keepaliveIdleNanos;
     private long keepaliveIntervalNanos;
     private int keepaliveProbes;
@@ -362,6 +370,11 @@ public record Profile(
       return this;
     }
 
+    public Builder orphanRstsLikeLinux(boolean orphanRstsLikeLinux) {
+      this.orphanRstsLikeLinux = orphanRstsLikeLinux;
+      return this;
+    }
+
     public Builder keepaliveIdleNanos(long keepaliveIdleNanos) {
       this.keepaliveIdleNanos = keepaliveIdleNanos;
       return this;
@@ -384,7 +397,7 @@ public record Profile(
 
     public Profile build() {
       return new Profile(
-          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
     }
   }
 }

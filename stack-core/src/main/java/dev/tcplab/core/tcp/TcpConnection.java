@@ -321,7 +321,7 @@ final class TcpConnection {
       if (how != null && how != ConnectionEnd.RESET_BY_PEER) receiveQueue.clear();
     }
     timers.cancelAll();
-    stack.removed(this, how);
+    stack.removed(this, how == null ? null : end);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -444,7 +444,8 @@ final class TcpConnection {
     }
     // second, check the RST bit (RFC 5961 §3.2)
     if (seg.isRst()) {
-      if (seg.seq() != tcb.rcvNxt) {
+      boolean lightweightFinWait2 = orphaned && state == FIN_WAIT_2 && profile.orphanRstsLikeLinux();
+      if (seg.seq() != tcb.rcvNxt && !lightweightFinWait2) {
         sendChallengeAck("in-window RST with SEQ != RCV.NXT");
         return;
       }
@@ -682,7 +683,7 @@ final class TcpConnection {
         len = 0; // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: ignore the text
       } else if (orphaned) {
         // Data for an application that has closed: Linux resets (RFC 1122 §4.2.2.13 in spirit).
-        abortAfterClose(len);
+        abortAfterClose(seg, len);
         return;
       }
     }
@@ -726,10 +727,15 @@ final class TcpConnection {
     }
   }
 
-  private void abortAfterClose(int len) {
+  private void abortAfterClose(Segment seg, int len) {
     event(len + " bytes arrived after close(): RST");
-    tcb.rcvNxt += len; // the RST acknowledges what it discards, as Linux does
-    abort("data after close()");
+    if (profile.orphanRstsLikeLinux()) {
+      sender.sendReset(seg.ack(), 0, false); // the reply form, as tcp_v4_send_reset() builds it
+      setState(CLOSED, true, "data after close()");
+      terminate(ConnectionEnd.ABORTED_LOCALLY);
+    } else {
+      abort("data after close()");
+    }
   }
 
   private void scheduleAckForData(boolean filledHole) {
@@ -786,7 +792,8 @@ final class TcpConnection {
   private void enterTimeWait() {
     timers.stopAllButTimeWait();
     timers.armTimeWait();
-    stack.endReported(this, ConnectionEnd.CLOSED_GRACEFULLY);
+    end = ConnectionEnd.CLOSED_GRACEFULLY; // the application's view: done, whatever TIME-WAIT meets
+    stack.endReported(this, end);
   }
 
   /** Negotiates MSS, window scale, timestamps and SACK from a SYN (RFC 9293 §3.7.1, RFC 7323, RFC 2018). */
