@@ -5,7 +5,9 @@ package dev.tcplab.core.tcp;
  * slices so that payload moves from queue to segment to queue without copying.
  */
 final class ByteSlice {
-  final byte[] array;
+  static final ByteSlice EMPTY = new ByteSlice(new byte[0], 0, 0);
+
+  byte[] array;
   int offset;
   int length;
 

@@ -5,26 +5,8 @@ package dev.tcplab.core.tcp;
  * of the segment is moved to the receive buffer"). Holds views of received payloads; bytes are copied
  * once, when the application reads them.
  */
-final class ReceiveQueue {
-  private final SliceQueue bytes = new SliceQueue();
-
-  long size() {
-    return bytes.size();
-  }
-
-  boolean isEmpty() {
-    return bytes.isEmpty();
-  }
-
+final class ReceiveQueue extends SliceQueue {
   void add(byte[] array, int offset, int length) {
-    bytes.add(new ByteSlice(array, offset, length));
-  }
-
-  int read(byte[] dst, int off, int len) {
-    return bytes.read(dst, off, len);
-  }
-
-  void clear() {
-    bytes.clear();
+    add(new ByteSlice(array, offset, length));
   }
 }

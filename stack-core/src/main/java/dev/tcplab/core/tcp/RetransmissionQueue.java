@@ -15,7 +15,10 @@ final class RetransmissionQueue {
   /** One sent segment's sequence range and payload. */
   static final class Entry {
     int seq;
-    ByteSlice data; // null when the entry carries no payload
+    /** The payload: a range of a send-queue chunk (no copy); length 0 for SYN or FIN alone. */
+    byte[] array;
+    int offset;
+    int length;
     boolean syn;
     boolean fin;
     long firstSentAt;
@@ -26,7 +29,7 @@ final class RetransmissionQueue {
     boolean retransmittedInRecovery;
 
     int payloadLength() {
-      return data == null ? 0 : data.length;
+      return length;
     }
 
     int seqLength() {
@@ -40,6 +43,8 @@ final class RetransmissionQueue {
 
   private ArrayDeque<Entry> entries;
   private long payloadBytes;
+  /** The most entries ever held: a queue that only ever held the SYN lets its deque go when empty. */
+  private int peak;
 
   boolean isEmpty() {
     return entries == null || entries.isEmpty();
@@ -62,18 +67,21 @@ final class RetransmissionQueue {
     return entries == null ? List.of() : entries;
   }
 
-  Entry add(int seq, ByteSlice data, boolean syn, boolean fin, long now) {
+  Entry add(int seq, byte[] array, int offset, int length, boolean syn, boolean fin, long now) {
     if (entries == null) entries = new ArrayDeque<>(8);
     Entry e = new Entry();
     e.seq = seq;
-    e.data = data;
+    e.array = array;
+    e.offset = offset;
+    e.length = length;
     e.syn = syn;
     e.fin = fin;
     e.firstSentAt = now;
     e.lastSentAt = now;
     e.transmissions = 1;
     entries.addLast(e);
-    if (data != null) payloadBytes += data.length;
+    peak = Math.max(peak, entries.size());
+    payloadBytes += length;
     return e;
   }
 
@@ -98,16 +106,17 @@ final class RetransmissionQueue {
           e.syn = false;
           n--;
         }
-        if (n > 0 && e.data != null) {
-          int k = Math.min(n, e.data.length);
-          e.data.advance(k);
+        if (n > 0 && e.length > 0) {
+          int k = Math.min(n, e.length);
+          e.offset += k;
+          e.length -= k;
           payloadBytes -= k;
         }
         e.seq = ack;
       }
       break;
     }
-    if (entries != null && entries.isEmpty()) entries = null;
+    if (entries != null && entries.isEmpty() && peak <= 8) entries = null;
     return done;
   }
 

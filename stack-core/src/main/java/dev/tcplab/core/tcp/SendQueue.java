@@ -5,27 +5,20 @@ package dev.tcplab.core.tcp;
  * are copied once into chunks; a chunk's bytes never change after they are written, so segments carry
  * views of them.
  */
-final class SendQueue {
+final class SendQueue extends SliceQueue {
   private static final int MIN_CHUNK = 4096;
-  private final SliceQueue bytes = new SliceQueue();
+  /** Describes the last {@link #take}: reused, so taking a segment's bytes allocates nothing. */
+  private ByteSlice taken;
   /** Free space at the end of the last chunk's array, where small writes are appended. */
   private int tailFree;
 
-  long size() {
-    return bytes.size();
-  }
-
-  boolean isEmpty() {
-    return bytes.isEmpty();
-  }
-
   /** Copies {@code len} bytes of {@code src} into the queue. */
   void write(byte[] src, int off, int len) {
-    ByteSlice last = bytes.last();
+    ByteSlice last = last();
     int k = Math.min(tailFree, len);
     if (k > 0) {
       System.arraycopy(src, off, last.array, last.offset + last.length, k);
-      bytes.grewLast(k);
+      grewLast(k);
       tailFree -= k;
       off += k;
       len -= k;
@@ -33,20 +26,22 @@ final class SendQueue {
     if (len == 0) return;
     byte[] chunk = new byte[Math.max(len, MIN_CHUNK)];
     System.arraycopy(src, off, chunk, 0, len);
-    bytes.add(new ByteSlice(chunk, 0, len));
+    add(new ByteSlice(chunk, 0, len));
     tailFree = chunk.length - len;
   }
 
-  /** Removes and returns up to {@code max} bytes for one segment. */
+  /** Removes up to {@code max} bytes for one segment; the result is valid until the next take. */
   ByteSlice take(int max) {
-    ByteSlice s = bytes.take(max);
-    if (bytes.isEmpty()) tailFree = 0;
+    if (taken == null) taken = new ByteSlice(null, 0, 0);
+    ByteSlice s = take(max, taken);
+    if (isEmpty()) tailFree = 0;
     return s;
   }
 
   /** Discards everything (ABORT, RFC 9293 §3.10.5). */
+  @Override
   void clear() {
-    bytes.clear();
+    super.clear();
     tailFree = 0;
   }
 }

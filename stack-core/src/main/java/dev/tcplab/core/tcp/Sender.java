@@ -40,7 +40,7 @@ final class Sender {
       offeredSack = c.profile.offerSack();
       if (offeredWindowScale) tcb.rcvWscale = c.profile.windowScaleFor(c.receiveBufferSize);
     }
-    RetransmissionQueue.Entry e = c.rtxQueue.add(tcb.iss, null, true, false, c.now());
+    RetransmissionQueue.Entry e = c.rtxQueue.add(tcb.iss, null, 0, 0, true, false, c.now());
     tcb.sndNxt = tcb.iss + 1;
     transmitSyn(e);
     c.timers.restartRetransmission();
@@ -127,13 +127,12 @@ final class Sender {
     if (!c.rtxQueue.isEmpty() && !c.timers.retransmissionArmed()) {
       c.timers.restartRetransmission();
     }
-    if (!c.sendQueue.isEmpty() && c.rtxQueue.isEmpty()) c.timers.armPersist();
+    if (c.unsent() > 0 && c.rtxQueue.isEmpty()) c.timers.armPersist();
   }
 
   private void sendData() {
-    CongestionControl cc = c.cc;
-    while (true) {
-      long cwnd = cc.cwnd();
+    while (c.inRecovery || c.unsent() > 0) {
+      long cwnd = c.cc().cwnd();
       long inFlight = c.inRecovery ? pipe() : tcb.flightSize();
       if (c.inRecovery && inFlight < cwnd) {
         RetransmissionQueue.Entry lost = c.rtxQueue.nextToRetransmit();
@@ -142,7 +141,7 @@ final class Sender {
           continue;
         }
       }
-      long available = c.sendQueue.size();
+      long available = c.unsent();
       if (available == 0) break;
       long flowRoom = tcb.sndWnd - tcb.flightSize();
       long ccRoom = cwnd - inFlight;
@@ -159,7 +158,7 @@ final class Sender {
       boolean fin = all && c.finRequested && !c.finSent;
       sendNewData(len, all, fin);
     }
-    if (c.finRequested && !c.finSent && c.sendQueue.isEmpty()) sendNewData(0, false, true);
+    if (c.finRequested && !c.finSent && c.unsent() == 0) sendNewData(0, false, true);
   }
 
   /** RFC 6675 §4 pipe; without SACK each duplicate ACK stands for a segment that left the network. */
@@ -170,16 +169,16 @@ final class Sender {
   }
 
   private void sendNewData(int len, boolean push, boolean fin) {
-    ByteSlice data = len > 0 ? c.sendQueue.take(len) : null;
+    ByteSlice data = len > 0 ? c.sendQueue().take(len) : ByteSlice.EMPTY;
     int seq = tcb.sndNxt;
-    c.rtxQueue.add(seq, data, false, fin, c.now());
+    c.rtxQueue.add(seq, data.array, data.offset, data.length, false, fin, c.now());
     tcb.sndNxt = seq + len + (fin ? 1 : 0);
     if (fin) {
       c.finSent = true;
       c.finSeq = seq + len;
     }
     int flags = TcpFlags.ACK | (push && len > 0 ? TcpFlags.PSH : 0) | (fin ? TcpFlags.FIN : 0);
-    emit(dataSegment(seq, flags, data));
+    emit(dataSegment(seq, flags, data.array, data.offset, data.length));
     if (!c.timers.retransmissionArmed()) c.timers.restartRetransmission();
   }
 
@@ -193,12 +192,12 @@ final class Sender {
       return;
     }
     int flags = TcpFlags.ACK | (e.fin ? TcpFlags.FIN : 0) | (e.payloadLength() > 0 ? TcpFlags.PSH : 0);
-    emit(dataSegment(e.seq, flags, e.data));
+    emit(dataSegment(e.seq, flags, e.array, e.offset, e.length));
   }
 
-  private Segment dataSegment(int seq, int flags, ByteSlice data) {
-    Segment.Builder b = base(seq, flags).ack(tcb.rcvNxt).window(advertiseWindow()).options(options());
-    if (data != null) b.payloadView(data.array, data.offset, data.length);
+  private Segment dataSegment(int seq, int flags, byte[] array, int offset, int length) {
+    Segment.Builder b = options(base(seq, flags).ack(tcb.rcvNxt).window(advertiseWindow()));
+    if (length > 0) b.payloadView(array, offset, length);
     return b.build();
   }
 
@@ -207,14 +206,13 @@ final class Sender {
 
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
   void sendAck() {
-    emit(base(tcb.sndNxt, TcpFlags.ACK).ack(tcb.rcvNxt).window(advertiseWindow()).options(options())
-        .build());
+    emit(options(base(tcb.sndNxt, TcpFlags.ACK).ack(tcb.rcvNxt).window(advertiseWindow())).build());
   }
 
   /** A keepalive or zero-window probe: an old sequence number the peer must ACK (RFC 1122 §4.2.3.6). */
   void sendKeepaliveProbe() {
-    emit(base(tcb.sndUna - 1, TcpFlags.ACK).ack(tcb.rcvNxt).window(advertiseWindow())
-        .options(options()).build());
+    emit(options(base(tcb.sndUna - 1, TcpFlags.ACK).ack(tcb.rcvNxt).window(advertiseWindow()))
+        .build());
   }
 
   /** Zero-window probe (RFC 9293 §3.8.6.1), in Linux's form: an ACK below SND.UNA. */
@@ -236,7 +234,7 @@ final class Sender {
 
   /** After the application read: a window update when the window opened enough (RFC 9293 §3.8.6.2.2). */
   void windowOpened(long advertisedBefore) {
-    long free = Math.min(c.receiveBufferSize - c.receiveQueue.size(), 0xffffL << tcb.rcvWscale);
+    long free = Math.min(c.receiveBufferSize - c.unread(), 0xffffL << tcb.rcvWscale);
     long edgeGain = free - Integer.toUnsignedLong(tcb.rcvAdv - tcb.rcvNxt);
     long threshold = Math.min(c.receiveBufferSize / 2, 2L * tcb.rcvMss);
     if (edgeGain >= threshold || (advertisedBefore == 0 && free >= tcb.rcvMss)) {
@@ -261,7 +259,7 @@ final class Sender {
    * min(buffer/2, MSS) (RFC 9293 §3.8.6.2.2 receiver SWS avoidance), never shrunk (§3.8.6).
    */
   private int advertiseWindow() {
-    long free = Math.max(0, c.receiveBufferSize - c.receiveQueue.size());
+    long free = Math.max(0, c.receiveBufferSize - c.unread());
     long offered = Math.max(0, tcb.rcvAdv - tcb.rcvNxt);
     long wnd = free;
     if (free > offered && free - offered < Math.min(c.receiveBufferSize / 2, tcb.rcvMss)) {
@@ -276,16 +274,10 @@ final class Sender {
   }
 
   /** Options of a non-SYN segment: NOP,NOP,TS then NOP,NOP,SACK as Linux lays them out. */
-  private List<TcpOption> options() {
+  private Segment.Builder options(Segment.Builder b) {
     boolean ts = tcb.timestampsEnabled;
-    boolean sack = tcb.sackEnabled && !c.reassembly.isEmpty();
-    if (!ts && !sack) return List.of();
-    if (!sack) {
-      return List.of(
-          TcpOption.Nop.INSTANCE,
-          TcpOption.Nop.INSTANCE,
-          new TcpOption.Timestamps(tsVal(), tcb.tsRecent));
-    }
+    boolean sack = tcb.sackEnabled && c.outOfOrder() > 0;
+    if (!sack) return ts ? b.timestamps(tsVal(), tcb.tsRecent) : b;
     List<TcpOption> o = new ArrayList<>(6);
     if (ts) {
       o.add(TcpOption.Nop.INSTANCE);
@@ -294,8 +286,8 @@ final class Sender {
     }
     o.add(TcpOption.Nop.INSTANCE);
     o.add(TcpOption.Nop.INSTANCE);
-    o.add(new TcpOption.Sack(c.reassembly.sackBlocks(ts ? MAX_SACK_BLOCKS_WITH_TS : 4)));
-    return o;
+    o.add(new TcpOption.Sack(c.reassembly().sackBlocks(ts ? MAX_SACK_BLOCKS_WITH_TS : 4)));
+    return b.options(o);
   }
 
   /** TSval: a millisecond clock with a per-connection offset (RFC 7323 §5.4). */

@@ -6,7 +6,7 @@ import java.util.ArrayDeque;
  * A FIFO of bytes held as immutable slices; the common part of {@link SendQueue} and {@link
  * ReceiveQueue}. The deque is created on first use, so an idle connection holds no buffer.
  */
-final class SliceQueue {
+class SliceQueue {
   private ArrayDeque<ByteSlice> slices;
   private long size;
 
@@ -36,15 +36,16 @@ final class SliceQueue {
   }
 
   /**
-   * The first {@code max} bytes (or fewer) as one slice, removed from the queue: a view of the head slice
-   * when it holds them, otherwise a copy of the bytes gathered from several slices.
+   * The first {@code max} bytes (or fewer), removed from the queue, described in {@code out}: a view of
+   * the head slice when it holds them, otherwise a copy of the bytes gathered from several slices.
    */
-  ByteSlice take(int max) {
+  ByteSlice take(int max, ByteSlice out) {
     int n = (int) Math.min(max, size);
     ByteSlice head = slices.peekFirst();
-    ByteSlice out;
     if (head.length >= n) {
-      out = new ByteSlice(head.array, head.offset, n);
+      out.array = head.array;
+      out.offset = head.offset;
+      out.length = n;
       consumeHead(head, n);
     } else {
       byte[] copy = new byte[n];
@@ -56,7 +57,9 @@ final class SliceQueue {
         consumeHead(head, k);
         done += k;
       }
-      out = new ByteSlice(copy, 0, n);
+      out.array = copy;
+      out.offset = 0;
+      out.length = n;
     }
     return out;
   }
@@ -84,7 +87,6 @@ final class SliceQueue {
     size -= n;
     if (n == head.length) {
       slices.pollFirst();
-      if (slices.isEmpty()) slices = null;
     } else {
       head.advance(n);
     }

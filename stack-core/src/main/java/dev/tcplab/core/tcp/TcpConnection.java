@@ -13,8 +13,8 @@ import static dev.tcplab.core.tcp.TcpState.SYN_SENT;
 import static dev.tcplab.core.tcp.TcpState.TIME_WAIT;
 
 import dev.tcplab.core.wire.Segment;
+import java.net.InetAddress;
 import dev.tcplab.core.wire.SeqNum;
-import dev.tcplab.core.wire.TcpOption;
 
 /**
  * One connection: its state, TCB, queues and timers, the user calls of RFC 9293 §3.10.1–§3.10.6 and
@@ -27,14 +27,16 @@ final class TcpConnection {
   final TcpStack stack;
   final Profile profile;
   final Tcb tcb = new Tcb();
-  final SendQueue sendQueue = new SendQueue();
   final RetransmissionQueue rtxQueue = new RetransmissionQueue();
-  final ReceiveQueue receiveQueue = new ReceiveQueue();
-  final ReassemblyQueue reassembly = new ReassemblyQueue();
+  // Created on first use, so that an idle connection holds no queue it does not need.
+  private SendQueue sendQueue;
+  private ReceiveQueue receiveQueue;
+  private ReassemblyQueue reassembly;
   final ConnectionTimers timers;
   final Sender sender;
   RttEstimator rtt;
-  CongestionControl cc;
+  /** Created on first use: an idle connection never needs one. */
+  private CongestionControl cc;
 
   ConnectionId id;
   TcpState state = CLOSED;
@@ -99,8 +101,60 @@ final class TcpConnection {
     this.receiveBufferSize = stack.defaultReceiveBuffer();
   }
 
+  SendQueue sendQueue() {
+    if (sendQueue == null) sendQueue = new SendQueue();
+    return sendQueue;
+  }
+
+  ReceiveQueue receiveQueue() {
+    if (receiveQueue == null) receiveQueue = new ReceiveQueue();
+    return receiveQueue;
+  }
+
+  ReassemblyQueue reassembly() {
+    if (reassembly == null) reassembly = new ReassemblyQueue();
+    return reassembly;
+  }
+
+  /** Drops what we would still send. */
+  void terminateQueues() {
+    sendQueue = null;
+    rtxQueue.clear();
+  }
+
+  /** Bytes written and not yet sent. */
+  long unsent() {
+    return sendQueue == null ? 0 : sendQueue.size();
+  }
+
+  /** Bytes received in order and not yet read. */
+  long unread() {
+    return receiveQueue == null ? 0 : receiveQueue.size();
+  }
+
+  /** Bytes held out of order. */
+  long outOfOrder() {
+    return reassembly == null ? 0 : reassembly.size();
+  }
+
+  /** The congestion controller, made with the negotiated MSS on first use. */
+  CongestionControl cc() {
+    if (cc == null) cc = stack.newCongestionControl(tcb.sndMss);
+    return cc;
+  }
+
   long now() {
     return stack.clock().nanos();
+  }
+
+  /** Is {@code seg} from {@code src} to {@code dst} for this connection? (demultiplexing) */
+  boolean matches(InetAddress src, InetAddress dst, Segment seg) {
+    ConnectionId i = id;
+    return i != null
+        && i.remotePort() == seg.srcPort()
+        && i.localPort() == seg.dstPort()
+        && i.remoteAddress().equals(src)
+        && i.localAddress().equals(dst);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -168,17 +222,17 @@ final class TcpConnection {
         break;
     }
     if (finRequested) throw new TcpSocketException(SocketError.EPIPE, "output shut down");
-    long room = sendBufferSize - sendQueue.size() - rtxQueue.payloadBytes();
+    long room = sendBufferSize - unsent() - rtxQueue.payloadBytes();
     int n = (int) Math.max(0, Math.min(room, len));
     if (n == 0) return 0;
-    sendQueue.write(src, off, n);
+    sendQueue().write(src, off, n);
     if (state.isSynchronized()) sender.output();
     return n;
   }
 
   /** RECEIVE (§3.10.3): bytes read, 0 when nothing is there yet, -1 at end of stream. */
   int read(byte[] dst, int off, int len) {
-    if (!receiveQueue.isEmpty() && !readShutdown) {
+    if (unread() > 0 && !readShutdown) {
       long before = tcb.rcvWnd;
       int n = receiveQueue.read(dst, off, len);
       sender.windowOpened(before);
@@ -215,12 +269,12 @@ final class TcpConnection {
 
   /** Bytes waiting to be read. */
   long available() {
-    return readShutdown ? 0 : receiveQueue.size();
+    return readShutdown ? 0 : unread();
   }
 
   /** Room in the send buffer. */
   long writable() {
-    return Math.max(0, sendBufferSize - sendQueue.size() - rtxQueue.payloadBytes());
+    return Math.max(0, sendBufferSize - unsent() - rtxQueue.payloadBytes());
   }
 
   /** shutdown(SHUT_WR): CLOSE of the sending half (§3.10.4), a FIN after the queued data. */
@@ -249,7 +303,7 @@ final class TcpConnection {
   /** shutdown(SHUT_RD): nothing more will be read; data already queued is dropped. */
   void shutdownInput() {
     readShutdown = true;
-    receiveQueue.clear();
+    receiveQueue = null;
   }
 
   /**
@@ -261,7 +315,7 @@ final class TcpConnection {
       stack.forget(this);
       return;
     }
-    long unread = receiveQueue.size() + reassembly.size();
+    long unread = unread() + outOfOrder();
     if (lingerZero && state != LISTEN && state != SYN_SENT) {
       abort("close() with SO_LINGER 0");
       return;
@@ -312,14 +366,11 @@ final class TcpConnection {
   /** Deletes the TCB: queues and timers gone, the application told how it ended. */
   void terminate(ConnectionEnd how) {
     if (how != null && end == null) end = how;
-    sendQueue.clear();
-    rtxQueue.clear();
-    reassembly.clear();
-    if (how != ConnectionEnd.CLOSED_GRACEFULLY) {
-      // RST (§3.10.7.4 second): "all segment queues should be flushed"; a graceful end keeps the
-      // bytes the application has not read yet.
-      if (how != null && how != ConnectionEnd.RESET_BY_PEER) receiveQueue.clear();
-    }
+    terminateQueues();
+    reassembly = null;
+    // Bytes already received in order stay readable after a graceful end and after the peer's RST
+    // (Linux reads them before reporting ECONNRESET); a local abort or a timeout discards them.
+    if (how == ConnectionEnd.ABORTED_LOCALLY || how == ConnectionEnd.TIMED_OUT) receiveQueue = null;
     timers.cancelAll();
     stack.removed(this, how == null ? null : end);
   }
@@ -472,18 +523,16 @@ final class TcpConnection {
 
   private boolean pawsRejects(Segment seg) {
     if (!tcb.timestampsEnabled || seg.isRst()) return false;
-    TcpOption.Timestamps ts = seg.timestamps();
-    return ts != null && tcb.tsRecent != 0 && ts.tsVal() - tcb.tsRecent < 0;
+    return seg.hasTimestamps() && tcb.tsRecent != 0 && seg.tsVal() - tcb.tsRecent < 0;
   }
 
   /** RFC 7323 §4.3: TS.Recent from a segment covering Last.ACK.sent. */
   private void rememberTimestamp(Segment seg) {
-    TcpOption.Timestamps ts = seg.timestamps();
-    if (ts == null) return;
+    if (!seg.hasTimestamps()) return;
     if (seg.isSyn()
         || (SeqNum.leq(seg.seq(), tcb.lastAckSent)
             && SeqNum.leq(tcb.lastAckSent, seg.seq() + seg.seqLength()))) {
-      tcb.tsRecent = ts.tsVal();
+      tcb.tsRecent = seg.tsVal();
     }
   }
 
@@ -574,7 +623,7 @@ final class TcpConnection {
         persistBackoff = 0;
       }
     }
-    if (tcb.sackEnabled && !seg.sackBlocks().isEmpty()) {
+    if (tcb.sackEnabled && !seg.sackBlocks().isEmpty()) { // RFC 2018 §5: mark SACKed segments
       rtxQueue.markSacked(seg.sackBlocks());
       if (inRecovery) rtxQueue.markLostBySack(DUP_THRESH, tcb.sndMss);
     }
@@ -592,11 +641,11 @@ final class TcpConnection {
     tcb.sndUna = ack;
     dupAcks = 0;
     if (inRecovery) {
-      if (rtoRecovery) cc.onAck(acked, now(), rttSample); // slow start from the loss window
+      if (rtoRecovery) cc().onAck(acked, now(), rttSample); // slow start from the loss window
       if (SeqNum.geq(ack, recoverPoint)) {
         inRecovery = false; // RFC 6582 §3.2 step 3: full acknowledgment
         rtxQueue.clearRecoveryMarks();
-        if (!rtoRecovery) cc.onRecoveryEnd(now());
+        if (!rtoRecovery) cc().onRecoveryEnd(now());
         rtoRecovery = false;
         event("recovery ended at " + SeqNum.unsigned(ack));
       } else {
@@ -607,8 +656,8 @@ final class TcpConnection {
           head.retransmittedInRecovery = false;
         }
       }
-    } else if (cc != null) {
-      cc.onAck(acked, now(), rttSample);
+    } else {
+      cc().onAck(acked, now(), rttSample);
     }
     // RFC 6298 §5.2/§5.3: stop the timer when all is acked, otherwise restart it
     if (rtxQueue.isEmpty()) {
@@ -629,7 +678,7 @@ final class TcpConnection {
             && scaledWindow == tcb.sndWnd;
     if (!isDup) return;
     dupAcks++;
-    if (inRecovery || cc == null) return;
+    if (inRecovery) return;
     boolean lossBySack = false;
     if (tcb.sackEnabled) {
       rtxQueue.markSacked(seg.sackBlocks());
@@ -640,7 +689,7 @@ final class TcpConnection {
     if (dupAcks >= DUP_THRESH || lossBySack) {
       inRecovery = true;
       recoverPoint = tcb.sndNxt;
-      cc.onLossDetected(tcb.flightSize(), now());
+      cc().onLossDetected(tcb.flightSize(), now());
       RetransmissionQueue.Entry head = rtxQueue.first();
       event("fast retransmit: " + dupAcks + " duplicate ACKs at " + SeqNum.unsigned(tcb.sndUna));
       if (head != null) {
@@ -694,14 +743,14 @@ final class TcpConnection {
       long room = tcb.rcvWnd - Integer.toUnsignedLong(start - tcb.rcvNxt);
       int keep = (int) Math.max(0, Math.min(len - skip, room));
       if (keep > 0 && start == tcb.rcvNxt) {
-        receiveQueue.add(seg.payloadArray(), seg.payloadOffset() + skip, keep);
+        receiveQueue().add(seg.payloadArray(), seg.payloadOffset() + skip, keep);
         tcb.rcvNxt += keep;
-        boolean filledHole = !reassembly.isEmpty();
-        tcb.rcvNxt = reassembly.drainInto(tcb.rcvNxt, receiveQueue);
+        boolean filledHole = outOfOrder() > 0;
+        if (filledHole) tcb.rcvNxt = reassembly.drainInto(tcb.rcvNxt, receiveQueue);
         scheduleAckForData(filledHole);
         stack.readable(this);
       } else if (keep > 0) {
-        reassembly.add(start, seg.payloadArray(), seg.payloadOffset() + skip, keep, tcb.rcvNxt);
+        reassembly().add(start, seg.payloadArray(), seg.payloadOffset() + skip, keep, tcb.rcvNxt);
         ackNow = true; // RFC 5681 §4.2: out-of-order data is ACKed at once
         event("out-of-order data held: " + SeqNum.unsigned(start) + " while expecting "
             + SeqNum.unsigned(tcb.rcvNxt));
@@ -811,10 +860,9 @@ final class TcpConnection {
       tcb.rcvWscale = 0;
     }
     boolean offerTs = passive ? profile.offerTimestamps() : sender.offeredTimestamps;
-    tcb.timestampsEnabled = offerTs && syn.timestamps() != null;
+    tcb.timestampsEnabled = offerTs && syn.hasTimestamps();
     boolean offerSack = passive ? profile.offerSack() : sender.offeredSack;
     tcb.sackEnabled = offerSack && syn.sackPermitted();
-    cc = stack.newCongestionControl(tcb.sndMss);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -837,9 +885,9 @@ final class TcpConnection {
       return;
     }
     rtt.backoff();
-    if (cc != null) cc.onRetransmissionTimeout(tcb.flightSize(), now);
+    if (!head.syn) cc().onRetransmissionTimeout(tcb.flightSize(), now);
     rtxQueue.markAllLost();
-    inRecovery = cc != null && !head.syn;
+    inRecovery = !head.syn;
     rtoRecovery = inRecovery;
     recoverPoint = tcb.sndNxt;
     dupAcks = 0;
@@ -856,7 +904,7 @@ final class TcpConnection {
 
   /** Zero-window probe (RFC 9293 §3.8.6.1). */
   void persistTimeout() {
-    if (tcb.sndWnd > 0 || sendQueue.isEmpty()) return;
+    if (tcb.sndWnd > 0 || unsent() == 0) return;
     sender.sendWindowProbe();
     persistBackoff++;
     timers.armPersist();

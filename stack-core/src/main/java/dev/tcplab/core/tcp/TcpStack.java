@@ -60,6 +60,8 @@ public final class TcpStack {
   private final Map<Integer, TcpConnection> passiveOpens = new HashMap<>();
   private final List<TcpObserver> observers = new CopyOnWriteArrayList<>();
   private int nextEphemeral;
+  /** The connection the last segment went to: a bulk flow finds it without a table lookup. */
+  private TcpConnection lastHit;
 
   private TcpStack(Builder b) {
     this.address = b.address;
@@ -194,8 +196,11 @@ public final class TcpStack {
    */
   public void receive(InetAddress src, InetAddress dst, Segment seg) {
     for (TcpObserver o : observers) o.segmentReceived(src, dst, seg);
-    ConnectionId id = new ConnectionId(dst, seg.dstPort(), src, seg.srcPort());
-    TcpConnection c = connections.get(id);
+    TcpConnection c = lastHit;
+    if (c == null || !c.matches(src, dst, seg)) {
+      c = connections.get(new ConnectionId(dst, seg.dstPort(), src, seg.srcPort()));
+      lastHit = c;
+    }
     if (c != null && c.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck()
         && SeqNum.gt(seg.seq(), c.tcb.rcvNxt) && hasListener(seg.dstPort())) {
       // RFC 9293 §3.10.7.4 / RFC 1122 §4.2.2.13: a new SYN with a higher sequence number may reopen.
@@ -208,6 +213,7 @@ public final class TcpStack {
       c.segmentArrives(seg);
       return;
     }
+    ConnectionId id = new ConnectionId(dst, seg.dstPort(), src, seg.srcPort());
     TcpConnection passive = passiveOpens.get(seg.dstPort());
     if (passive != null) {
       listenArrives(seg, id, () -> passive, null);
@@ -354,14 +360,14 @@ public final class TcpStack {
 
   /** A reset SYN-RECEIVED child went back to LISTEN (RFC 9293 §3.10.7.4 second). */
   void embryonicReset(TcpConnection c) {
+    if (lastHit == c) lastHit = null;
     connections.remove(c.id);
     c.timers.cancelAll();
     if (c.parent != null) {
       c.parent.childGone(c);
     } else {
       // A single-TCB passive OPEN listens again.
-      c.sendQueue.clear();
-      c.rtxQueue.clear();
+      c.terminateQueues();
       passiveOpens.put(c.passivePort, c);
     }
   }
@@ -385,6 +391,7 @@ public final class TcpStack {
 
   /** The TCB was deleted. */
   void removed(TcpConnection c, ConnectionEnd how) {
+    if (lastHit == c) lastHit = null;
     if (c.id != null) connections.remove(c.id, c);
     if (c.passivePort != 0) passiveOpens.remove(c.passivePort, c);
     if (c.parent != null) c.parent.childGone(c);

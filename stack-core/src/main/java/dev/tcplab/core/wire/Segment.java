@@ -26,7 +26,11 @@ public final class Segment {
   private final int flags;
   private final int window;
   private final int urgentPointer;
+  /** The options as given, or null for the derived layout of {@link #timestamps()} alone. */
   private final List<TcpOption> options;
+  private final boolean hasTimestamps;
+  private final int tsVal;
+  private final int tsEcr;
   private final byte[] payload;
   private final int payloadOffset;
   private final int payloadLength;
@@ -40,6 +44,9 @@ public final class Segment {
     this.window = b.window;
     this.urgentPointer = b.urgentPointer;
     this.options = b.options;
+    this.hasTimestamps = b.hasTimestamps;
+    this.tsVal = b.tsVal;
+    this.tsEcr = b.tsEcr;
     this.payload = b.payload;
     this.payloadOffset = b.payloadOffset;
     this.payloadLength = b.payloadLength;
@@ -60,6 +67,9 @@ public final class Segment {
     b.window = window;
     b.urgentPointer = urgentPointer;
     b.options = options;
+    b.hasTimestamps = hasTimestamps;
+    b.tsVal = tsVal;
+    b.tsEcr = tsEcr;
     b.payload = payload;
     b.payloadOffset = payloadOffset;
     b.payloadLength = payloadLength;
@@ -123,9 +133,30 @@ public final class Segment {
     return urgentPointer;
   }
 
-  /** The options in header order. */
+  /**
+   * The options in header order. A segment built with {@link Builder#timestamps} alone has Linux's
+   * data-segment layout: NOP, NOP, TS.
+   */
   public List<TcpOption> options() {
-    return options;
+    if (options != null) return options;
+    if (!hasTimestamps) return List.of();
+    return List.of(
+        TcpOption.Nop.INSTANCE, TcpOption.Nop.INSTANCE, new TcpOption.Timestamps(tsVal, tsEcr));
+  }
+
+  /** True when the segment carries the timestamps option (RFC 7323 §3). */
+  public boolean hasTimestamps() {
+    return hasTimestamps;
+  }
+
+  /** TSval, meaningful when {@link #hasTimestamps()}. */
+  public int tsVal() {
+    return tsVal;
+  }
+
+  /** TSecr, meaningful when {@link #hasTimestamps()}. */
+  public int tsEcr() {
+    return tsEcr;
   }
 
   /** Payload length in bytes. */
@@ -162,7 +193,7 @@ public final class Segment {
 
   /** The MSS option's value, or -1. */
   public int mss() {
-    for (TcpOption o : options) {
+    for (TcpOption o : options()) {
       if (o instanceof TcpOption.Mss m) return m.value();
     }
     return -1;
@@ -170,14 +201,14 @@ public final class Segment {
 
   /** The window-scale option's shift, or -1. */
   public int windowScale() {
-    for (TcpOption o : options) {
+    for (TcpOption o : options()) {
       if (o instanceof TcpOption.WindowScale w) return w.shift();
     }
     return -1;
   }
 
   public boolean sackPermitted() {
-    for (TcpOption o : options) {
+    for (TcpOption o : options()) {
       if (o instanceof TcpOption.SackPermitted) return true;
     }
     return false;
@@ -185,14 +216,12 @@ public final class Segment {
 
   /** The timestamps option, or null. */
   public TcpOption.Timestamps timestamps() {
-    for (TcpOption o : options) {
-      if (o instanceof TcpOption.Timestamps t) return t;
-    }
-    return null;
+    return hasTimestamps ? new TcpOption.Timestamps(tsVal, tsEcr) : null;
   }
 
   /** The SACK blocks, empty when there are none. */
   public List<TcpOption.Block> sackBlocks() {
+    if (options == null) return List.of();
     for (TcpOption o : options) {
       if (o instanceof TcpOption.Sack s) return s.blocks();
     }
@@ -222,7 +251,7 @@ public final class Segment {
         && flags == s.flags
         && window == s.window
         && urgentPointer == s.urgentPointer
-        && options.equals(s.options)
+        && options().equals(s.options())
         && Arrays.equals(
             payload,
             payloadOffset,
@@ -251,11 +280,12 @@ public final class Segment {
     if (isAck()) sb.append(" ack ").append(SeqNum.unsigned(ack));
     sb.append(" win ").append(window);
     if (isUrg()) sb.append(" urg ").append(urgentPointer);
-    if (!options.isEmpty()) {
+    List<TcpOption> opts = options();
+    if (!opts.isEmpty()) {
       sb.append(" <");
-      for (int i = 0; i < options.size(); i++) {
+      for (int i = 0; i < opts.size(); i++) {
         if (i > 0) sb.append(',');
-        sb.append(options.get(i));
+        sb.append(opts.get(i));
       }
       sb.append('>');
     }
@@ -272,6 +302,9 @@ public final class Segment {
     private int window;
     private int urgentPointer;
     private List<TcpOption> options = List.of();
+    private boolean hasTimestamps;
+    private int tsVal;
+    private int tsEcr;
     private byte[] payload = EMPTY;
     private int payloadOffset;
     private int payloadLength;
@@ -324,6 +357,26 @@ public final class Segment {
       for (TcpOption o : options) len += checkNotNull(o).encodedLength();
       checkArgument(len <= 40, "Options take %s bytes, at most 40 fit", len);
       this.options = List.copyOf(options);
+      this.hasTimestamps = false;
+      for (TcpOption o : this.options) {
+        if (o instanceof TcpOption.Timestamps t) {
+          this.hasTimestamps = true;
+          this.tsVal = t.tsVal();
+          this.tsEcr = t.tsEcr();
+        }
+      }
+      return this;
+    }
+
+    /**
+     * The timestamps option alone, laid out NOP, NOP, TS as Linux does on data segments; replaces any
+     * options set before. Costs no option list unless someone asks for {@link Segment#options()}.
+     */
+    public Builder timestamps(int tsVal, int tsEcr) {
+      this.options = null;
+      this.hasTimestamps = true;
+      this.tsVal = tsVal;
+      this.tsEcr = tsEcr;
       return this;
     }
 
