@@ -148,7 +148,7 @@ public record Profile(
           1 * S, // RFC 6298 §2.4
           60 * S, // RFC 6298 §2.5
           1 * MS,
-          5,
+          7, // RFC 1122 §4.2.3.5: SYN retransmissions for at least 3 minutes (1+2+...+60+60 s)
           15,
           120 * S, // RFC 9293 §3.4.2: MSL 2 minutes
           0,

@@ -4,6 +4,7 @@ import static dev.tcplab.core.tcp.TcpState.SYN_RECEIVED;
 import static dev.tcplab.core.tcp.TcpState.SYN_SENT;
 
 import dev.tcplab.core.wire.Segment;
+import dev.tcplab.core.wire.SeqNum;
 import dev.tcplab.core.wire.TcpFlags;
 import dev.tcplab.core.wire.TcpOption;
 import java.util.ArrayList;
@@ -161,6 +162,15 @@ final class Sender {
     if (c.finRequested && !c.finSent && c.unsent() == 0) sendNewData(0, false, true);
   }
 
+  /** The SWS override (RFC 9293 §3.8.6.2.1): send what the open window takes, however small. */
+  void sendIntoSmallWindow() {
+    long room = Math.min(tcb.sndWnd - tcb.flightSize(), c.unsent());
+    int len = (int) Math.min(room, tcb.sndMss);
+    if (len <= 0) return;
+    boolean all = len == c.unsent();
+    sendNewData(len, all, all && c.finRequested && !c.finSent);
+  }
+
   /** RFC 6675 §4 pipe; without SACK each duplicate ACK stands for a segment that left the network. */
   private long pipe() {
     long pipe = c.rtxQueue.pipe();
@@ -266,10 +276,13 @@ final class Sender {
       wnd = offered;
     }
     wnd = Math.max(wnd, offered);
+    // The scaled field rounds down: the edge may retract by less than 2^shift (RFC 7323 §2.4), and
+    // what the peer sends into the window offered before is still accepted (see Tcb.rcvAdv).
     int field = (int) Math.min(wnd >> tcb.rcvWscale, 0xffff);
     long effective = (long) field << tcb.rcvWscale;
-    tcb.rcvWnd = effective;
-    tcb.rcvAdv = tcb.rcvNxt + (int) effective;
+    int edge = tcb.rcvNxt + (int) effective;
+    if (SeqNum.gt(edge, tcb.rcvAdv)) tcb.rcvAdv = edge;
+    tcb.rcvWnd = Integer.toUnsignedLong(tcb.rcvAdv - tcb.rcvNxt);
     return field;
   }
 

@@ -26,13 +26,16 @@ final class Tcb {
   // Receive sequence variables (RFC 9293 §3.3.1)
   /** RCV.NXT: next sequence number expected on an incoming segment. */
   int rcvNxt;
-  /** RCV.WND: the window we offer, in bytes. */
+  /** RCV.WND as last advertised, in bytes (see {@link #receiveWindow()} for the current one). */
   long rcvWnd;
   /** RCV.UP: receive urgent pointer. */
   int rcvUp;
   /** IRS: initial receive sequence number. */
   int irs;
-  /** The right edge we last advertised, RCV.NXT + RCV.WND at that time (BSD rcv_adv). */
+  /**
+   * The furthest right edge we have advertised (BSD rcv_adv). RCV.WND is measured to it, so data the
+   * peer sends into any window we offered is accepted even when scaling rounded a later one down.
+   */
   int rcvAdv;
 
   // Options (RFC 9293 §3.7.1, RFC 7323, RFC 2018)
@@ -55,6 +58,11 @@ final class Tcb {
   int tsOffset;
   /** The largest window the peer has offered (RFC 9293 §3.8.6.2.1 Max(SND.WND); RFC 5961 MAX.SND.WND). */
   long maxSndWnd;
+
+  /** RCV.WND as it stands now: from RCV.NXT to the furthest edge advertised. */
+  long receiveWindow() {
+    return Math.max(0, rcvAdv - rcvNxt);
+  }
 
   /** Bytes sent and not yet acknowledged, SYN and FIN included (RFC 5681 FlightSize). */
   long flightSize() {

@@ -89,6 +89,8 @@ final class TcpConnection {
   int recoverPoint;
   long lastChallengeAckAt = Long.MIN_VALUE;
   int keepaliveProbesSent;
+  /** Retransmission timeouts since data was last acknowledged; the give-up count (RFC 9293 §3.8.3). */
+  int consecutiveTimeouts;
   long lastReceivedAt;
   long persistBackoff;
 
@@ -233,7 +235,7 @@ final class TcpConnection {
   /** RECEIVE (§3.10.3): bytes read, 0 when nothing is there yet, -1 at end of stream. */
   int read(byte[] dst, int off, int len) {
     if (unread() > 0 && !readShutdown) {
-      long before = tcb.rcvWnd;
+      long before = tcb.receiveWindow();
       int n = receiveQueue.read(dst, off, len);
       sender.windowOpened(before);
       return n;
@@ -538,7 +540,7 @@ final class TcpConnection {
 
   /** The four cases of the acceptability test (§3.10.7.4 first). */
   private boolean acceptable(Segment seg) {
-    long wnd = tcb.rcvWnd;
+    long wnd = tcb.receiveWindow();
     int len = seg.seqLength();
     int s = seg.seq();
     if (len == 0) {
@@ -639,21 +641,23 @@ final class TcpConnection {
       rtt.sample(rttSample);
     }
     tcb.sndUna = ack;
-    dupAcks = 0;
+    consecutiveTimeouts = 0;
+    if (!inRecovery) dupAcks = 0; // in NewReno recovery they still stand for segments delivered
     if (inRecovery) {
       if (rtoRecovery) cc().onAck(acked, now(), rttSample); // slow start from the loss window
       if (SeqNum.geq(ack, recoverPoint)) {
         inRecovery = false; // RFC 6582 §3.2 step 3: full acknowledgment
+        dupAcks = 0;
         rtxQueue.clearRecoveryMarks();
         if (!rtoRecovery) cc().onRecoveryEnd(now());
         rtoRecovery = false;
         event("recovery ended at " + SeqNum.unsigned(ack));
       } else {
-        // RFC 6582 §3.2 step 4: a partial ACK: the next hole is lost too
+        // RFC 6582 §3.2 step 4: a partial ACK: the next hole is lost too; resend it at once
         RetransmissionQueue.Entry head = rtxQueue.first();
-        if (head != null && !head.sacked) {
+        if (head != null && !head.sacked && !head.retransmittedInRecovery) {
           head.lost = true;
-          head.retransmittedInRecovery = false;
+          if (!rtoRecovery) sender.retransmit(head);
         }
       }
     } else {
@@ -740,7 +744,7 @@ final class TcpConnection {
       // Trim what we already have and what lies beyond the window.
       if (SeqNum.lt(dataSeq, tcb.rcvNxt)) skip = Math.min(len, tcb.rcvNxt - dataSeq);
       int start = dataSeq + skip;
-      long room = tcb.rcvWnd - Integer.toUnsignedLong(start - tcb.rcvNxt);
+      long room = tcb.receiveWindow() - Integer.toUnsignedLong(start - tcb.rcvNxt);
       int keep = (int) Math.max(0, Math.min(len - skip, room));
       if (keep > 0 && start == tcb.rcvNxt) {
         receiveQueue().add(seg.payloadArray(), seg.payloadOffset() + skip, keep);
@@ -876,8 +880,14 @@ final class TcpConnection {
     int limit = head.syn ? profile.synRetries() : profile.dataRetries();
     boolean userTimeoutExpired =
         userTimeoutNanos > 0 && now - head.firstSentAt >= userTimeoutNanos;
-    if (head.transmissions > limit || userTimeoutExpired) {
-      String why = userTimeoutExpired ? "user timeout" : head.transmissions - 1 + " retransmissions";
+    // A receiver that keeps answering with a zero window is not dead: the retransmissions are
+    // window probes then, and do not count (RFC 1122 §4.2.2.17; Linux tcp_retransmit_timer).
+    boolean peerAlive =
+        tcb.sndWnd == 0 && !orphaned && !head.syn
+            && now - lastReceivedAt <= profile.rtoMaxNanos();
+    if (!peerAlive) consecutiveTimeouts++;
+    if (consecutiveTimeouts > limit || userTimeoutExpired) {
+      String why = userTimeoutExpired ? "user timeout" : limit + " retransmissions";
       TcpState from = state;
       setState(CLOSED, true, "timeout: " + why);
       event("gave up in " + from + " after " + why);
@@ -902,9 +912,16 @@ final class TcpConnection {
     timers.restartRetransmission();
   }
 
-  /** Zero-window probe (RFC 9293 §3.8.6.1). */
+  /**
+   * Persist timer: a zero-window probe (RFC 9293 §3.8.6.1), or, when the window is open but too small
+   * for the sender's silly-window rules, the override that sends into it (§3.8.6.2.1).
+   */
   void persistTimeout() {
-    if (tcb.sndWnd > 0 || unsent() == 0) return;
+    if (unsent() == 0 || !rtxQueue.isEmpty()) return;
+    if (tcb.sndWnd > 0) {
+      sender.sendIntoSmallWindow();
+      return;
+    }
     sender.sendWindowProbe();
     persistBackoff++;
     timers.armPersist();
