@@ -5,9 +5,10 @@ import dev.tcplab.core.time.TimerScheduler;
 /**
  * A connection's timers as plain deadlines (retransmission, delayed ACK, persist, keepalive, TIME-WAIT,
  * FIN-WAIT-2), behind a single wake-up scheduled at the earliest of them. Moving a deadline later costs
- * nothing: the wake-up fires, finds nothing due and sleeps again.
+ * nothing: the wake-up fires, finds nothing due and sleeps again. The wake-up's task is this object
+ * itself, so (re)scheduling allocates nothing here.
  */
-final class ConnectionTimers {
+final class ConnectionTimers implements Runnable {
   private static final long NONE = Long.MAX_VALUE;
 
   private final TcpConnection c;
@@ -15,8 +16,14 @@ final class ConnectionTimers {
   private long delayedAck = NONE;
   private long persist = NONE;
   private long keepalive = NONE;
-  private long timeWait = NONE;
-  private long finWait2 = NONE;
+  /**
+   * The 2*MSL timer in TIME-WAIT, or the FIN-WAIT-2 timeout in FIN-WAIT-2: one deadline, since the
+   * states exclude each other (TIME-WAIT stops every other timer, and FIN-WAIT-2 is left only for
+   * TIME-WAIT or CLOSED). Which one it is follows from the state when it expires.
+   */
+  private long closing = NONE;
+  /** Zero-window probes sent since the window was last open: the persist interval doubles per probe. */
+  private int persistBackoff;
 
   private TimerScheduler.Timer wakeup;
   private long wakeupAt = NONE;
@@ -50,7 +57,7 @@ final class ConnectionTimers {
 
   void armDelayedAck() {
     if (delayedAck == NONE) {
-      delayedAck = c.now() + c.profile.delayedAckNanos();
+      delayedAck = c.now() + c.profile().delayedAckNanos();
       reschedule();
     }
   }
@@ -63,18 +70,26 @@ final class ConnectionTimers {
   void armPersist() {
     if (persist != NONE) return;
     long base = c.rtt.rto();
-    long interval = base << Math.min(c.persistBackoff, 20);
-    persist = c.now() + Math.min(interval, c.profile.persistMaxNanos());
+    long interval = base << Math.min(persistBackoff, 20);
+    persist = c.now() + Math.min(interval, c.profile().persistMaxNanos());
     reschedule();
   }
 
+  /** The peer's window opened: no more probes, and the next persist interval starts from the RTO. */
   void stopPersist() {
     persist = NONE;
+    persistBackoff = 0;
+  }
+
+  /** A zero-window probe went out: the persist timer again, its interval doubled. */
+  void backOffPersist() {
+    persistBackoff++;
+    armPersist();
   }
 
   void armKeepalive() {
-    long idleFor = c.profile.keepaliveIdleNanos()
-        + (long) c.keepaliveProbesSent * c.profile.keepaliveIntervalNanos();
+    long idleFor = c.profile().keepaliveIdleNanos()
+        + (long) c.keepaliveProbesSent * c.profile().keepaliveIntervalNanos();
     keepalive = c.lastReceivedAt + idleFor;
     reschedule();
   }
@@ -85,38 +100,44 @@ final class ConnectionTimers {
 
   /** (Re)starts the 2*MSL timer (RFC 9293 §3.10.7.4 eighth). */
   void armTimeWait() {
-    timeWait = c.now() + c.profile.timeWaitNanos();
+    closing = c.now() + c.profile().timeWaitNanos();
     reschedule();
   }
 
+  /** The orphaned FIN-WAIT-2 timeout (Linux tcp_fin_timeout), if the profile has one; never restarted. */
   void armFinWait2() {
-    if (c.profile.finWait2TimeoutNanos() > 0 && finWait2 == NONE) {
-      finWait2 = c.now() + c.profile.finWait2TimeoutNanos();
+    long timeout = c.profile().finWait2TimeoutNanos();
+    if (timeout > 0 && closing == NONE) {
+      closing = c.now() + timeout;
       reschedule();
     }
   }
 
-  /** TIME-WAIT: "turn off the other timers" (RFC 9293 §3.10.7.4 eighth). */
-  void stopAllButTimeWait() {
-    retransmission = NONE;
-    delayedAck = NONE;
-    persist = NONE;
-    keepalive = NONE;
-    finWait2 = NONE;
+  /** Entering TIME-WAIT: "turn off the other timers" and start 2*MSL (RFC 9293 §3.10.7.4 eighth). */
+  void startTimeWait() {
+    stopDeadlines();
+    armTimeWait();
   }
 
   void cancelAll() {
-    stopAllButTimeWait();
-    timeWait = NONE;
+    stopDeadlines();
     if (wakeup != null) wakeup.cancel();
     wakeup = null;
     wakeupAt = NONE;
   }
 
+  private void stopDeadlines() {
+    retransmission = NONE;
+    delayedAck = NONE;
+    persist = NONE;
+    keepalive = NONE;
+    closing = NONE;
+  }
+
   private long earliest() {
     return Math.min(
         Math.min(retransmission, delayedAck),
-        Math.min(Math.min(persist, keepalive), Math.min(timeWait, finWait2)));
+        Math.min(Math.min(persist, keepalive), closing));
   }
 
   private void reschedule() {
@@ -124,10 +145,12 @@ final class ConnectionTimers {
     if (at == NONE || at >= wakeupAt) return;
     if (wakeup != null) wakeup.cancel();
     wakeupAt = at;
-    wakeup = c.stack.scheduler().schedule(at, this::fire);
+    wakeup = c.stack.scheduler().schedule(at, this);
   }
 
-  private void fire() {
+  /** The wake-up: runs whatever is due, then sleeps until the next deadline. */
+  @Override
+  public void run() {
     wakeup = null;
     wakeupAt = NONE;
     long now = c.now();
@@ -147,13 +170,13 @@ final class ConnectionTimers {
       keepalive = NONE;
       c.keepaliveTimeout();
     }
-    if (finWait2 <= now) {
-      finWait2 = NONE;
-      c.finWait2Timeout();
-    }
-    if (timeWait <= now) {
-      timeWait = NONE;
-      c.timeWaitTimeout();
+    if (closing <= now) {
+      closing = NONE;
+      if (c.state == TcpState.TIME_WAIT) {
+        c.timeWaitTimeout();
+      } else {
+        c.finWait2Timeout();
+      }
     }
     if (c.state != TcpState.CLOSED) reschedule();
   }

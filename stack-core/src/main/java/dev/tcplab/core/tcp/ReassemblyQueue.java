@@ -92,6 +92,18 @@ final class ReassemblyQueue {
     return rcvNxt;
   }
 
+  /** How many separate blocks the queue holds (adjacent pieces count as one). */
+  int blockCount() {
+    if (pieces == null) return 0;
+    int n = 0;
+    int right = 0;
+    for (int i = 0; i < pieces.size(); i++) {
+      if (i == 0 || pieces.get(i).seq != right) n++;
+      right = pieces.get(i).end();
+    }
+    return n;
+  }
+
   /**
    * Up to {@code max} SACK blocks: the block holding the most recent arrival first, then the others in
    * sequence order (RFC 2018 §4).

@@ -42,7 +42,8 @@ final class RetransmissionQueue {
   }
 
   private ArrayDeque<Entry> entries;
-  private long payloadBytes;
+  /** Bytes in flight fit in an int: the sequence space allows less than 2^31 outstanding. */
+  private int payloadBytes;
   /** The most entries ever held: a queue that only ever held the SYN lets its deque go when empty. */
   private int peak;
 

@@ -18,9 +18,8 @@ import com.google.common.math.LongMath;
  * {@link #sample} resets the backoff.
  */
 final class RttEstimator {
-  private final long minRto;
-  private final long maxRto;
-  private final long granularity;
+  /** The RTO bounds and the clock granularity: shared by every connection of a stack. */
+  private final Profile profile;
 
   /** SRTT, or -1 before the first sample. */
   private long srtt = -1;
@@ -34,29 +33,18 @@ final class RttEstimator {
   private int backoffCount;
 
   /**
-   * @param initialRtoNanos the RTO before any sample (RFC 6298 §2.1 says 1 s)
-   * @param minRtoNanos the lower clamp (RFC 6298 §2.4 says 1 s; Linux uses 200 ms)
-   * @param maxRtoNanos the upper clamp (RFC 6298 §2.5: at least 60 s)
-   * @param clockGranularityNanos G, the clock granularity (RFC 6298 §2.3)
+   * Takes from {@code profile}: the RTO before any sample ({@link Profile#rtoInitialNanos}, RFC 6298
+   * §2.1 says 1 s), its lower and upper clamps ({@link Profile#rtoMinNanos}, RFC 6298 §2.4 says 1 s and
+   * Linux uses 200 ms; {@link Profile#rtoMaxNanos}, RFC 6298 §2.5: at least 60 s) and G, the clock
+   * granularity ({@link Profile#clockGranularityNanos}, RFC 6298 §2.3). {@link Profile} itself
+   * guarantees 0 < minimum <= initial <= maximum.
    */
-  RttEstimator(
-      long initialRtoNanos, long minRtoNanos, long maxRtoNanos, long clockGranularityNanos) {
-    checkArgument(minRtoNanos > 0, "minRto must be positive: %s", minRtoNanos);
-    checkArgument(
-        maxRtoNanos >= minRtoNanos, "maxRto %s is below minRto %s", maxRtoNanos, minRtoNanos);
-    checkArgument(
-        initialRtoNanos >= minRtoNanos && initialRtoNanos <= maxRtoNanos,
-        "initialRto %s is outside [%s, %s]",
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos);
-    checkArgument(
-        clockGranularityNanos >= 0, "clock granularity must be >= 0: %s", clockGranularityNanos);
-    this.minRto = minRtoNanos;
-    this.maxRto = maxRtoNanos;
-    this.granularity = clockGranularityNanos;
+  RttEstimator(Profile profile) {
+    long granularity = profile.clockGranularityNanos();
+    checkArgument(granularity >= 0, "clock granularity must be >= 0: %s", granularity);
+    this.profile = profile;
     // RFC 6298 §2.1: until a sample is taken, RTO is the initial value.
-    this.baseRto = initialRtoNanos;
+    this.baseRto = profile.rtoInitialNanos();
   }
 
   /** Feeds one RTT measurement R (RFC 6298 §2.2, §2.3) and clears any backoff. */
@@ -73,8 +61,8 @@ final class RttEstimator {
       srtt = (7 * srtt + rttNanos) / 8;
     }
     // RFC 6298 §2.2/§2.3: RTO <- SRTT + max(G, K * RTTVAR), K = 4.
-    long rto =
-        LongMath.saturatedAdd(srtt, Math.max(granularity, LongMath.saturatedMultiply(4L, rttvar)));
+    long g = profile.clockGranularityNanos();
+    long rto = LongMath.saturatedAdd(srtt, Math.max(g, LongMath.saturatedMultiply(4L, rttvar)));
     // RFC 6298 §2.4 (minimum) and §2.5 (maximum).
     baseRto = clamp(rto);
     // RFC 6298 §5 / Karn: a valid sample ends the backoff.
@@ -83,6 +71,7 @@ final class RttEstimator {
 
   /** The current RTO: the computed one doubled once per {@link #backoff}, at most the maximum. */
   long rto() {
+    long maxRto = profile.rtoMaxNanos();
     long rto = baseRto;
     // RFC 6298 §5.5: each backoff doubles the RTO; §2.5: up to the maximum.
     for (int i = 0; i < backoffCount && rto < maxRto; i++) {
@@ -119,7 +108,7 @@ final class RttEstimator {
   }
 
   private long clamp(long rto) {
-    return Math.min(maxRto, Math.max(minRto, rto));
+    return Math.min(profile.rtoMaxNanos(), Math.max(profile.rtoMinNanos(), rto));
   }
 
   @Override

@@ -43,10 +43,15 @@ final class Tcb {
   int sndMss = 536;
   /** The MSS we announced. */
   int rcvMss;
-  /** Shift applied to windows the peer sends (its window-scale option), 0 if not negotiated. */
-  int sndWscale;
-  /** Shift applied to windows we send, 0 if not negotiated. */
-  int rcvWscale;
+  /** Shift applied to windows the peer sends (its window-scale option, 0..14), 0 if not negotiated. */
+  byte sndWscale;
+  /** Shift applied to windows we send (0..14), 0 if not negotiated. */
+  byte rcvWscale;
+  /** What our SYN offered (active OPEN); the peer's SYN,ACK decides what is used. */
+  boolean offeredWindowScale;
+  boolean offeredTimestamps;
+  boolean offeredSack;
+  /** What the handshake settled on. */
   boolean windowScaleEnabled;
   boolean timestampsEnabled;
   boolean sackEnabled;
@@ -58,6 +63,14 @@ final class Tcb {
   int tsOffset;
   /** The largest window the peer has offered (RFC 9293 §3.8.6.2.1 Max(SND.WND); RFC 5961 MAX.SND.WND). */
   long maxSndWnd;
+
+  /**
+   * The payload of a full segment (SMSS for congestion control): the MSS less the timestamps option
+   * every segment carries (RFC 6691; Linux's mss_cache, 1448 on a 1500-byte MTU with timestamps).
+   */
+  int segmentSize() {
+    return sndMss - (timestampsEnabled ? 12 : 0);
+  }
 
   /** RCV.WND as it stands now: from RCV.NXT to the furthest edge advertised. */
   long receiveWindow() {

@@ -25,7 +25,6 @@ final class TcpConnection {
   static final int DUP_THRESH = 3; // RFC 5681 §3.2, RFC 6675 DupThresh
 
   final TcpStack stack;
-  final Profile profile;
   final Tcb tcb = new Tcb();
   final RetransmissionQueue rtxQueue = new RetransmissionQueue();
   // Created on first use, so that an idle connection holds no queue it does not need.
@@ -33,7 +32,6 @@ final class TcpConnection {
   private ReceiveQueue receiveQueue;
   private ReassemblyQueue reassembly;
   final ConnectionTimers timers;
-  final Sender sender;
   RttEstimator rtt;
   /** Created on first use: an idle connection never needs one. */
   private CongestionControl cc;
@@ -92,13 +90,10 @@ final class TcpConnection {
   /** Retransmission timeouts since data was last acknowledged; the give-up count (RFC 9293 §3.8.3). */
   int consecutiveTimeouts;
   long lastReceivedAt;
-  long persistBackoff;
 
   TcpConnection(TcpStack stack) {
     this.stack = stack;
-    this.profile = stack.profile();
     this.timers = new ConnectionTimers(this);
-    this.sender = new Sender(this);
     this.sendBufferSize = stack.defaultSendBuffer();
     this.receiveBufferSize = stack.defaultReceiveBuffer();
   }
@@ -141,8 +136,13 @@ final class TcpConnection {
 
   /** The congestion controller, made with the negotiated MSS on first use. */
   CongestionControl cc() {
-    if (cc == null) cc = stack.newCongestionControl(tcb.sndMss);
+    if (cc == null) cc = stack.newCongestionControl(tcb.segmentSize());
     return cc;
+  }
+
+  /** The stack's profile (shared, not copied into every connection). */
+  Profile profile() {
+    return stack.profile();
   }
 
   long now() {
@@ -174,12 +174,11 @@ final class TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // User calls (RFC 9293 §3.10.1 - §3.10.6)
 
-  /** OPEN, active (§3.10.1): CLOSED or LISTEN to SYN-SENT, SYN out. */
-  void openActive(ConnectionId id) {
-    this.id = id;
+  /** OPEN, active (§3.10.1) to the {@link #id} the stack set: CLOSED or LISTEN to SYN-SENT, SYN out. */
+  void openActive() {
     initSendSequence();
     setState(SYN_SENT, false, state == LISTEN ? "SEND on a passive OPEN" : "connect()");
-    sender.sendSyn(false);
+    Sender.sendSyn(this, false);
   }
 
   /** OPEN, passive (§3.10.1). */
@@ -194,12 +193,7 @@ final class TcpConnection {
     tcb.tsOffset = stack.random().nextInt();
     tcb.rcvMss = stack.mss();
     tcb.sndMss = Math.min(536, tcb.rcvMss);
-    rtt =
-        new RttEstimator(
-            profile.rtoInitialNanos(),
-            profile.rtoMinNanos(),
-            profile.rtoMaxNanos(),
-            profile.clockGranularityNanos());
+    rtt = new RttEstimator(profile());
   }
 
   /** SEND (§3.10.2): returns the bytes accepted, 0 when the send buffer is full. */
@@ -228,7 +222,7 @@ final class TcpConnection {
     int n = (int) Math.max(0, Math.min(room, len));
     if (n == 0) return 0;
     sendQueue().write(src, off, n);
-    if (state.isSynchronized()) sender.output();
+    if (state.isSynchronized()) Sender.output(this);
     return n;
   }
 
@@ -237,7 +231,7 @@ final class TcpConnection {
     if (unread() > 0 && !readShutdown) {
       long before = tcb.receiveWindow();
       int n = receiveQueue.read(dst, off, len);
-      sender.windowOpened(before);
+      Sender.windowOpened(this, before);
       return n;
     }
     if (end != null) {
@@ -299,7 +293,7 @@ final class TcpConnection {
       default:
         return; // FIN already queued
     }
-    sender.output();
+    Sender.output(this);
   }
 
   /** shutdown(SHUT_RD): nothing more will be read; data already queued is dropped. */
@@ -356,7 +350,7 @@ final class TcpConnection {
       case FIN_WAIT_1:
       case FIN_WAIT_2:
       case CLOSE_WAIT:
-        sender.sendAbortRst();
+        Sender.sendAbortRst(this);
         break;
       default:
         break; // CLOSING, LAST-ACK, TIME-WAIT, SYN-SENT, LISTEN: no RST (§3.10.5)
@@ -380,9 +374,8 @@ final class TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // SEGMENT ARRIVES (RFC 9293 §3.10.7)
 
-  /** LISTEN (§3.10.7.2), called on a fresh child TCB with the SYN that created it. */
-  void listenArrives(ConnectionId id, Segment seg) {
-    this.id = id;
+  /** LISTEN (§3.10.7.2), called on a fresh child TCB, its {@link #id} set, with the SYN that made it. */
+  void listenArrives(Segment seg) {
     passive = true;
     initSendSequence();
     tcb.irs = seg.seq();
@@ -395,7 +388,7 @@ final class TcpConnection {
     rememberTimestamp(seg);
     lastReceivedAt = now();
     setState(SYN_RECEIVED, false, "rcv SYN");
-    sender.sendSyn(true);
+    Sender.sendSyn(this, true);
   }
 
   void segmentArrives(Segment seg) {
@@ -406,7 +399,7 @@ final class TcpConnection {
     } else {
       otherwiseArrives(seg);
     }
-    if (state != CLOSED) sender.output();
+    if (state != CLOSED) Sender.output(this);
   }
 
   /** SYN-SENT (§3.10.7.3). */
@@ -415,7 +408,7 @@ final class TcpConnection {
     // first, check the ACK bit
     if (seg.isAck()) {
       if (SeqNum.leq(seg.ack(), tcb.iss) || SeqNum.gt(seg.ack(), tcb.sndNxt)) {
-        if (!seg.isRst()) sender.sendReset(seg.ack(), 0, false);
+        if (!seg.isRst()) Sender.sendReset(this, seg.ack(), 0, false);
         event("unacceptable ACK in SYN-SENT: RST sent");
         return;
       }
@@ -456,7 +449,7 @@ final class TcpConnection {
       tcb.maxSndWnd = tcb.sndWnd;
       tcb.sndWl1 = seg.seq();
       setState(SYN_RECEIVED, false, "rcv SYN (simultaneous open)");
-      sender.resendSynAck();
+      Sender.resendSynAck(this);
     }
   }
 
@@ -469,7 +462,7 @@ final class TcpConnection {
   }
 
   private void enterEstablished() {
-    quickAcksLeft = profile.quickAckSegments();
+    quickAcksLeft = profile().quickAckSegments();
     if (keepAlive) timers.armKeepalive();
     stack.established(this);
   }
@@ -477,7 +470,7 @@ final class TcpConnection {
   /** SYN-RECEIVED and the synchronized states (§3.10.7.4). */
   private void otherwiseArrives(Segment seg) {
     if (state == SYN_RECEIVED && seg.isSyn() && !seg.isAck() && seg.seq() == tcb.irs) {
-      sender.resendSynAck(); // the peer's SYN again: our SYN,ACK was lost
+      Sender.resendSynAck(this); // the peer's SYN again: our SYN,ACK was lost
       return;
     }
     // RFC 7323 §5.3 PAWS, before the sequence check
@@ -497,7 +490,8 @@ final class TcpConnection {
     }
     // second, check the RST bit (RFC 5961 §3.2)
     if (seg.isRst()) {
-      boolean lightweightFinWait2 = orphaned && state == FIN_WAIT_2 && profile.orphanRstsLikeLinux();
+      boolean lightweightFinWait2 =
+          orphaned && state == FIN_WAIT_2 && profile().orphanRstsLikeLinux();
       if (seg.seq() != tcb.rcvNxt && !lightweightFinWait2) {
         sendChallengeAck("in-window RST with SEQ != RCV.NXT");
         return;
@@ -568,13 +562,13 @@ final class TcpConnection {
   private void sendChallengeAck(String why) {
     long now = now();
     if (lastChallengeAckAt != Long.MIN_VALUE
-        && now - lastChallengeAckAt < profile.challengeAckIntervalNanos()) {
+        && now - lastChallengeAckAt < profile().challengeAckIntervalNanos()) {
       event("challenge ACK suppressed (rate limit): " + why);
       return;
     }
     lastChallengeAckAt = now;
     event("challenge ACK: " + why);
-    sender.sendAck();
+    Sender.sendAck(this);
   }
 
   /** Fifth, check the ACK field. Returns false when the segment is to be dropped. */
@@ -590,7 +584,7 @@ final class TcpConnection {
         setState(ESTABLISHED, false, "rcv ACK of SYN");
         enterEstablished();
       } else {
-        sender.sendReset(ack, 0, false);
+        Sender.sendReset(this, ack, 0, false);
         event("unacceptable ACK in SYN-RECEIVED: RST sent");
         return false;
       }
@@ -620,10 +614,7 @@ final class TcpConnection {
       tcb.maxSndWnd = Math.max(tcb.maxSndWnd, scaledWindow);
       tcb.sndWl1 = seg.seq();
       tcb.sndWl2 = ack;
-      if (opened) {
-        timers.stopPersist();
-        persistBackoff = 0;
-      }
+      if (opened) timers.stopPersist();
     }
     if (tcb.sackEnabled && !seg.sackBlocks().isEmpty()) { // RFC 2018 §5: mark SACKed segments
       rtxQueue.markSacked(seg.sackBlocks());
@@ -657,7 +648,7 @@ final class TcpConnection {
         RetransmissionQueue.Entry head = rtxQueue.first();
         if (head != null && !head.sacked && !head.retransmittedInRecovery) {
           head.lost = true;
-          if (!rtoRecovery) sender.retransmit(head);
+          if (!rtoRecovery) Sender.retransmit(this, head);
         }
       }
     } else {
@@ -698,7 +689,8 @@ final class TcpConnection {
       event("fast retransmit: " + dupAcks + " duplicate ACKs at " + SeqNum.unsigned(tcb.sndUna));
       if (head != null) {
         head.lost = true;
-        sender.retransmit(head); // RFC 5681 §3.2 step 3: retransmit at once, whatever the window
+        // RFC 5681 §3.2 step 3: retransmit at once, whatever the window
+        Sender.retransmit(this, head);
       }
     }
   }
@@ -782,8 +774,9 @@ final class TcpConnection {
 
   private void abortAfterClose(Segment seg, int len) {
     event(len + " bytes arrived after close(): RST");
-    if (profile.orphanRstsLikeLinux()) {
-      sender.sendReset(seg.ack(), 0, false); // the reply form, as tcp_v4_send_reset() builds it
+    if (profile().orphanRstsLikeLinux()) {
+      // The reply form, as tcp_v4_send_reset() builds it.
+      Sender.sendReset(this, seg.ack(), 0, false);
       setState(CLOSED, true, "data after close()");
       terminate(ConnectionEnd.ABORTED_LOCALLY);
     } else {
@@ -813,7 +806,7 @@ final class TcpConnection {
     }
     tcb.rcvNxt += 1;
     peerFinReceived = true;
-    if (profile.delayAckOfFin() && (state == ESTABLISHED || state == SYN_RECEIVED)) {
+    if (profile().delayAckOfFin() && (state == ESTABLISHED || state == SYN_RECEIVED)) {
       timers.armDelayedAck();
       unackedSegments++;
     } else {
@@ -843,8 +836,7 @@ final class TcpConnection {
   }
 
   private void enterTimeWait() {
-    timers.stopAllButTimeWait();
-    timers.armTimeWait();
+    timers.startTimeWait();
     end = ConnectionEnd.CLOSED_GRACEFULLY; // the application's view: done, whatever TIME-WAIT meets
     stack.endReported(this, end);
   }
@@ -854,18 +846,18 @@ final class TcpConnection {
     int peerMss = syn.mss();
     tcb.sndMss = Math.min(peerMss < 0 ? 536 : Math.max(peerMss, 64), tcb.rcvMss);
     int ws = syn.windowScale();
-    boolean weOffer = passive ? profile.offerWindowScale() : sender.offeredWindowScale;
+    boolean weOffer = passive ? profile().offerWindowScale() : tcb.offeredWindowScale;
     tcb.windowScaleEnabled = ws >= 0 && weOffer;
     if (tcb.windowScaleEnabled) {
-      tcb.sndWscale = Math.min(ws, 14); // RFC 7323 §2.3: values above 14 are treated as 14
-      tcb.rcvWscale = profile.windowScaleFor(receiveBufferSize);
+      tcb.sndWscale = (byte) Math.min(ws, 14); // RFC 7323 §2.3: values above 14 are treated as 14
+      tcb.rcvWscale = (byte) profile().windowScaleFor(receiveBufferSize);
     } else {
       tcb.sndWscale = 0;
       tcb.rcvWscale = 0;
     }
-    boolean offerTs = passive ? profile.offerTimestamps() : sender.offeredTimestamps;
+    boolean offerTs = passive ? profile().offerTimestamps() : tcb.offeredTimestamps;
     tcb.timestampsEnabled = offerTs && syn.hasTimestamps();
-    boolean offerSack = passive ? profile.offerSack() : sender.offeredSack;
+    boolean offerSack = passive ? profile().offerSack() : tcb.offeredSack;
     tcb.sackEnabled = offerSack && syn.sackPermitted();
   }
 
@@ -877,14 +869,14 @@ final class TcpConnection {
     RetransmissionQueue.Entry head = rtxQueue.first();
     if (head == null) return;
     long now = now();
-    int limit = head.syn ? profile.synRetries() : profile.dataRetries();
+    int limit = head.syn ? profile().synRetries() : profile().dataRetries();
     boolean userTimeoutExpired =
         userTimeoutNanos > 0 && now - head.firstSentAt >= userTimeoutNanos;
     // A receiver that keeps answering with a zero window is not dead: the retransmissions are
     // window probes then, and do not count (RFC 1122 §4.2.2.17; Linux tcp_retransmit_timer).
     boolean peerAlive =
         tcb.sndWnd == 0 && !orphaned && !head.syn
-            && now - lastReceivedAt <= profile.rtoMaxNanos();
+            && now - lastReceivedAt <= profile().rtoMaxNanos();
     if (!peerAlive) consecutiveTimeouts++;
     if (consecutiveTimeouts > limit || userTimeoutExpired) {
       String why = userTimeoutExpired ? "user timeout" : limit + " retransmissions";
@@ -904,10 +896,10 @@ final class TcpConnection {
     event("RTO: retransmitting " + SeqNum.unsigned(head.seq) + ", next RTO " + rtt.rto() / 1_000_000
         + " ms");
     if (head.syn) {
-      sender.retransmit(head);
+      Sender.retransmit(this, head);
     } else {
-      sender.output();
-      if (head.transmissions == 1 || !head.retransmittedInRecovery) sender.retransmit(head);
+      Sender.output(this);
+      if (head.transmissions == 1 || !head.retransmittedInRecovery) Sender.retransmit(this, head);
     }
     timers.restartRetransmission();
   }
@@ -919,35 +911,34 @@ final class TcpConnection {
   void persistTimeout() {
     if (unsent() == 0 || !rtxQueue.isEmpty()) return;
     if (tcb.sndWnd > 0) {
-      sender.sendIntoSmallWindow();
+      Sender.sendIntoSmallWindow(this);
       return;
     }
-    sender.sendWindowProbe();
-    persistBackoff++;
-    timers.armPersist();
+    Sender.sendWindowProbe(this);
+    timers.backOffPersist();
   }
 
   void delayedAckTimeout() {
     if (state == CLOSED || state == LISTEN) return;
-    sender.sendAck();
+    Sender.sendAck(this);
   }
 
   /** RFC 1122 §4.2.3.6 keepalive. */
   void keepaliveTimeout() {
     if (!keepAlive || !(state == ESTABLISHED || state == CLOSE_WAIT)) return;
     long idle = now() - lastReceivedAt;
-    if (idle < profile.keepaliveIdleNanos() + (long) keepaliveProbesSent
-        * profile.keepaliveIntervalNanos()) {
+    if (idle < profile().keepaliveIdleNanos() + (long) keepaliveProbesSent
+        * profile().keepaliveIntervalNanos()) {
       timers.armKeepalive();
       return;
     }
-    if (keepaliveProbesSent >= profile.keepaliveProbes()) {
+    if (keepaliveProbesSent >= profile().keepaliveProbes()) {
       setState(CLOSED, true, "keepalive: no answer to " + keepaliveProbesSent + " probes");
       terminate(ConnectionEnd.TIMED_OUT);
       return;
     }
     keepaliveProbesSent++;
-    sender.sendKeepaliveProbe();
+    Sender.sendKeepaliveProbe(this);
     timers.armKeepalive();
   }
 

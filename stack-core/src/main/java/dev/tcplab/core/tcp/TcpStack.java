@@ -55,7 +55,7 @@ public final class TcpStack {
   private final HashFunction isnHash;
   private final String name;
 
-  private final Map<ConnectionId, TcpConnection> connections = new HashMap<>();
+  private final ConnectionTable connections = new ConnectionTable();
   private final Map<Integer, TcpListener> listeners = new HashMap<>();
   private final Map<Integer, TcpConnection> passiveOpens = new HashMap<>();
   private final List<TcpObserver> observers = new CopyOnWriteArrayList<>();
@@ -127,12 +127,13 @@ public final class TcpStack {
     checkArgument(remotePort > 0 && remotePort <= 0xffff, "Remote port out of range: %s", remotePort);
     int port = localPort == 0 ? ephemeralPort(remote, remotePort) : localPort;
     ConnectionId id = new ConnectionId(address, port, remote, remotePort);
-    if (connections.containsKey(id)) throw new TcpSocketException(SocketError.EADDRINUSE, id.toString());
+    if (connections.contains(id)) throw new TcpSocketException(SocketError.EADDRINUSE, id.toString());
     TcpConnection c = new TcpConnection(this);
     TcpSocket s = new TcpSocket(c);
     if (configure != null) configure.accept(s);
-    connections.put(id, c);
-    c.openActive(id);
+    c.id = id;
+    connections.put(c);
+    c.openActive();
     return s;
   }
 
@@ -168,10 +169,11 @@ public final class TcpStack {
   /** LISTEN to SYN-SENT: a single-TCB passive OPEN told where to connect (RFC 9293 §3.10.2). */
   void connectFromListen(TcpConnection c, InetAddress remote, int remotePort) {
     ConnectionId id = new ConnectionId(address, c.passivePort, remote, remotePort);
-    if (connections.containsKey(id)) throw new TcpSocketException(SocketError.EADDRINUSE, id.toString());
+    if (connections.contains(id)) throw new TcpSocketException(SocketError.EADDRINUSE, id.toString());
     passiveOpens.remove(c.passivePort, c);
-    connections.put(id, c);
-    c.openActive(id);
+    c.id = id;
+    connections.put(c);
+    c.openActive();
   }
 
   void closeListener(TcpListener l) {
@@ -186,7 +188,7 @@ public final class TcpStack {
   /** A snapshot of the connection table: id and state. */
   public Map<ConnectionId, TcpState> connectionStates() {
     Map<ConnectionId, TcpState> m = new HashMap<>();
-    connections.forEach((id, c) -> m.put(id, c.state));
+    connections.forEach(c -> m.put(c.id, c.state));
     return m;
   }
 
@@ -198,7 +200,7 @@ public final class TcpStack {
     for (TcpObserver o : observers) o.segmentReceived(src, dst, seg);
     TcpConnection c = lastHit;
     if (c == null || !c.matches(src, dst, seg)) {
-      c = connections.get(new ConnectionId(dst, seg.dstPort(), src, seg.srcPort()));
+      c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
       lastHit = c;
     }
     if (c != null && c.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck()
@@ -250,8 +252,9 @@ public final class TcpStack {
     }
     TcpConnection c = tcb.get();
     if (l == null) passiveOpens.remove(id.localPort());
-    connections.put(id, c);
-    c.listenArrives(id, seg);
+    c.id = id;
+    connections.put(c);
+    c.listenArrives(seg);
   }
 
   /** CLOSED (RFC 9293 §3.10.7.1): a segment to no connection draws a RST unless it is one. */
@@ -283,7 +286,7 @@ public final class TcpStack {
       nextEphemeral = p == EPHEMERAL_HIGH ? EPHEMERAL_LOW : p + 1;
       if (!listeners.containsKey(p)
           && !passiveOpens.containsKey(p)
-          && !connections.containsKey(new ConnectionId(address, p, remote, remotePort))) {
+          && connections.get(address, p, remote, remotePort) == null) {
         return p;
       }
     }
@@ -361,7 +364,7 @@ public final class TcpStack {
   /** A reset SYN-RECEIVED child went back to LISTEN (RFC 9293 §3.10.7.4 second). */
   void embryonicReset(TcpConnection c) {
     if (lastHit == c) lastHit = null;
-    connections.remove(c.id);
+    connections.remove(c);
     c.timers.cancelAll();
     if (c.parent != null) {
       c.parent.childGone(c);
@@ -392,7 +395,7 @@ public final class TcpStack {
   /** The TCB was deleted. */
   void removed(TcpConnection c, ConnectionEnd how) {
     if (lastHit == c) lastHit = null;
-    if (c.id != null) connections.remove(c.id, c);
+    if (c.id != null) connections.remove(c);
     if (c.passivePort != 0) passiveOpens.remove(c.passivePort, c);
     if (c.parent != null) c.parent.childGone(c);
     if (how != null) {
@@ -403,7 +406,7 @@ public final class TcpStack {
 
   /** The application let go of a connection that had already ended. */
   void forget(TcpConnection c) {
-    if (c.id != null && c.state == TcpState.CLOSED) connections.remove(c.id, c);
+    if (c.id != null && c.state == TcpState.CLOSED) connections.remove(c);
   }
 
   @Override
@@ -415,7 +418,7 @@ public final class TcpStack {
   /** Debug view of the connection table, one line each. */
   public List<String> describeConnections() {
     List<String> l = new ArrayList<>();
-    for (TcpConnection c : connections.values()) l.add(c.toString());
+    connections.forEach(c -> l.add(c.toString()));
     l.sort(null);
     return l;
   }

@@ -8,19 +8,96 @@ import static dev.tcplab.core.wire.TcpCodec.putU32;
 import static dev.tcplab.core.wire.TcpCodec.u16;
 import static dev.tcplab.core.wire.TcpCodec.u32;
 
+import com.google.common.net.InetAddresses;
 import dev.tcplab.core.wire.MalformedPacketException.Problem;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.Arrays;
 
 /**
- * Encodes and decodes IPv4 packets carrying TCP (RFC 791 §3.1). Offsets in exceptions are relative
- * to the start of the IP packet, also for problems found in the TCP segment.
+ * Encodes and decodes IPv4 (RFC 791 §3.1) and IPv6 (RFC 8200 §3) packets carrying TCP. Offsets in
+ * exceptions are relative to the start of the IP packet, also for problems found in the TCP
+ * segment.
+ *
+ * <p>IPv4 header options are skipped; IPv4 fragments and IPv6 extension headers (RFC 8200 §4),
+ * fragments included, are rejected.
  */
 public final class IpPacketCodec {
   private static final int FLAG_DF = 0x4000;
   private static final int FLAG_MF = 0x2000;
   private static final int FRAGMENT_OFFSET_MASK = 0x1fff;
   private static final int CHECKSUM_OFFSET = 10;
+  private static final int IPV6_PAYLOAD_LENGTH_OFFSET = 4;
+  private static final int IPV6_NEXT_HEADER_OFFSET = 6;
 
   private IpPacketCodec() {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Either version
+
+  /**
+   * Parses the IP packet in {@code buf[off, off+len)} as IPv4 or IPv6 according to its version
+   * nibble (RFC 791 §3.1, RFC 8200 §3: the upper four bits of the first byte), with {@link
+   * #decodeIpv4} or {@link #decodeIpv6}.
+   */
+  public static IpPacket decode(byte[] buf, int off, int len) throws MalformedPacketException {
+    checkPositionIndexes(off, off + len, checkNotNull(buf).length);
+    if (len == 0) {
+      throw new MalformedPacketException(
+          Problem.TRUNCATED, 0, "IP packet is empty: there is no version field to read");
+    }
+    int version = (buf[off] >>> 4) & 0xf;
+    switch (version) {
+      case 4:
+        return decodeIpv4(buf, off, len);
+      case 6:
+        return decodeIpv6(buf, off, len);
+      default:
+        throw new MalformedPacketException(
+            Problem.BAD_IP_VERSION,
+            0,
+            String.format("IP version at offset 0 is %d, not 4 or 6", version));
+    }
+  }
+
+  /**
+   * Encodes {@code s} in an IPv4 packet ({@link #encodeIpv4}) when both addresses are {@link
+   * Inet4Address}es, or in an IPv6 packet ({@link #encodeIpv6}, flow label 0) when both are {@link
+   * Inet6Address}es.
+   *
+   * @param ttl the IPv4 TTL or IPv6 hop limit, 0..255
+   * @param id the IPv4 identification, 0..0xffff. IPv6 has no such field outside the Fragment
+   *     header (RFC 8200 §4.5), so for IPv6 it is range-checked but not sent.
+   * @throws IllegalArgumentException if one address is IPv4 and the other IPv6
+   */
+  public static byte[] encode(InetAddress src, InetAddress dst, int ttl, int id, Segment s) {
+    checkNotNull(src, "Source address is null");
+    checkNotNull(dst, "Destination address is null");
+    checkNotNull(s);
+    checkArgument(id >= 0 && id <= 0xffff, "Identification out of range: %s", id);
+    if (src instanceof Inet4Address src4 && dst instanceof Inet4Address dst4) {
+      return encodeIpv4(Ipv4Header.toInt(src4), Ipv4Header.toInt(dst4), ttl, id, s);
+    }
+    if (src instanceof Inet6Address src6 && dst instanceof Inet6Address dst6) {
+      return encodeIpv6(Ipv6Header.toBytes(src6), Ipv6Header.toBytes(dst6), ttl, 0, s);
+    }
+    throw new IllegalArgumentException(
+        String.format(
+            "Source and destination must be of the same address family, but source %s is %s and"
+                + " destination %s is %s",
+            InetAddresses.toAddrString(src),
+            family(src),
+            InetAddresses.toAddrString(dst),
+            family(dst)));
+  }
+
+  private static String family(InetAddress a) {
+    return a instanceof Inet4Address ? "IPv4" : a instanceof Inet6Address ? "IPv6" : "unknown";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // IPv4
 
   /**
    * Parses the IPv4 packet in {@code buf[off, off+len)} and the TCP segment it carries, verifying
@@ -161,6 +238,168 @@ public final class IpPacketCodec {
     putU32(b, 16, dst);
     putU16(b, CHECKSUM_OFFSET, InternetChecksum.checksum(b, 0, Ipv4Header.MIN_LENGTH));
     TcpCodec.encode(s, b, Ipv4Header.MIN_LENGTH, src, dst);
+    return b;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // IPv6
+
+  /**
+   * Parses the IPv6 packet in {@code buf[off, off+len)} and the TCP segment it carries, verifying
+   * the TCP checksum over the IPv6 pseudo-header (RFC 8200 §8.1; the IPv6 header itself has no
+   * checksum). Bytes beyond the payload length are ignored (link-layer padding). Extension headers
+   * are not supported: anything but TCP directly after the fixed header is {@link Problem#NOT_TCP}.
+   * The segment's payload is a view of {@code buf}.
+   */
+  public static IpPacket decodeIpv6(byte[] buf, int off, int len) throws MalformedPacketException {
+    checkPositionIndexes(off, off + len, checkNotNull(buf).length);
+    if (len < Ipv6Header.LENGTH) {
+      throw new MalformedPacketException(
+          Problem.TRUNCATED,
+          len,
+          String.format(
+              "IPv6 packet is %d bytes long but the fixed IPv6 header needs %d",
+              len, Ipv6Header.LENGTH));
+    }
+    // RFC 8200 §3: version in the upper nibble of byte 0.
+    int version = (buf[off] >>> 4) & 0xf;
+    if (version != 6) {
+      throw new MalformedPacketException(
+          Problem.BAD_IP_VERSION, 0, String.format("IP version at offset 0 is %d, not 6", version));
+    }
+    // RFC 8200 §3: payload length counts everything after the 40-byte header.
+    int payloadLength = u16(buf, off + IPV6_PAYLOAD_LENGTH_OFFSET);
+    if (payloadLength > len - Ipv6Header.LENGTH) {
+      throw new MalformedPacketException(
+          Problem.TRUNCATED,
+          len,
+          String.format(
+              "IPv6 payload length at offset 4 is %d bytes but only %d bytes follow the %d-byte"
+                  + " header",
+              payloadLength, len - Ipv6Header.LENGTH, Ipv6Header.LENGTH));
+    }
+    // RFC 8200 §4: a next header other than TCP would be an extension header or another protocol.
+    int nextHeader = buf[off + IPV6_NEXT_HEADER_OFFSET] & 0xff;
+    if (nextHeader != InternetChecksum.PROTOCOL_TCP) {
+      throw new MalformedPacketException(
+          Problem.NOT_TCP, IPV6_NEXT_HEADER_OFFSET, notTcpMessage(nextHeader));
+    }
+    int trafficClass = ((buf[off] & 0xf) << 4) | ((buf[off + 1] >>> 4) & 0xf);
+    int flowLabel = ((buf[off + 1] & 0xf) << 16) | u16(buf, off + 2);
+    int hopLimit = buf[off + 7] & 0xff;
+    byte[] src = Arrays.copyOfRange(buf, off + 8, off + 24);
+    byte[] dst = Arrays.copyOfRange(buf, off + 24, off + 40);
+    Segment segment =
+        TcpCodec.decodeIpv6(
+            buf, off + Ipv6Header.LENGTH, payloadLength, src, dst, Ipv6Header.LENGTH);
+    Ipv6Header header =
+        new Ipv6Header(trafficClass, flowLabel, payloadLength, nextHeader, hopLimit, src, dst);
+    return new IpPacket(header, segment);
+  }
+
+  private static String notTcpMessage(int nextHeader) {
+    String name = nextHeaderName(nextHeader);
+    String head =
+        String.format(
+            "IPv6 next header at offset %d is %d%s, not TCP (6)",
+            IPV6_NEXT_HEADER_OFFSET, nextHeader, name == null ? "" : " (" + name + ")");
+    return isExtensionHeader(nextHeader)
+        ? head + "; IPv6 extension headers are not supported"
+        : head;
+  }
+
+  // RFC 8200 §4: extension header types, with those registered later (IANA ipv6-parameters).
+  private static boolean isExtensionHeader(int nextHeader) {
+    switch (nextHeader) {
+      case 0: // Hop-by-Hop Options, RFC 8200 §4.3
+      case 43: // Routing, RFC 8200 §4.4
+      case 44: // Fragment, RFC 8200 §4.5
+      case 50: // Encapsulating Security Payload, RFC 4303
+      case 51: // Authentication Header, RFC 4302
+      case 60: // Destination Options, RFC 8200 §4.6
+      case 135: // Mobility, RFC 6275
+      case 139: // Host Identity Protocol, RFC 7401
+      case 140: // Shim6, RFC 5533
+      case 253: // experimentation, RFC 3692
+      case 254:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private static String nextHeaderName(int nextHeader) {
+    switch (nextHeader) {
+      case 0:
+        return "Hop-by-Hop Options";
+      case 1:
+        return "ICMP";
+      case 17:
+        return "UDP";
+      case 41:
+        return "IPv6 encapsulation";
+      case 43:
+        return "Routing";
+      case 44:
+        return "Fragment";
+      case 50:
+        return "Encapsulating Security Payload";
+      case 51:
+        return "Authentication Header";
+      case 58:
+        return "ICMPv6";
+      case 59:
+        return "No Next Header";
+      case 60:
+        return "Destination Options";
+      case 135:
+        return "Mobility";
+      case 139:
+        return "Host Identity Protocol";
+      case 140:
+        return "Shim6";
+      case 253:
+      case 254:
+        return "experimental";
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * A 40-byte IPv6 header (traffic class 0, next header TCP, no extension headers) followed by
+   * {@code s} with its checksum over the IPv6 pseudo-header (RFC 8200 §3, §8.1).
+   *
+   * @param flowLabel 0..0xfffff; 0 leaves the packet unlabelled (RFC 6437 §2)
+   */
+  public static byte[] encodeIpv6(
+      byte[] src16, byte[] dst16, int hopLimit, int flowLabel, Segment s) {
+    checkNotNull(src16, "Source address is null");
+    checkNotNull(dst16, "Destination address is null");
+    checkArgument(
+        src16.length == Ipv6Header.ADDRESS_LENGTH,
+        "IPv6 source address must be 16 bytes: %s",
+        src16.length);
+    checkArgument(
+        dst16.length == Ipv6Header.ADDRESS_LENGTH,
+        "IPv6 destination address must be 16 bytes: %s",
+        dst16.length);
+    checkArgument(hopLimit >= 0 && hopLimit <= 0xff, "Hop limit out of range: %s", hopLimit);
+    checkArgument(
+        flowLabel >= 0 && flowLabel <= Ipv6Header.MAX_FLOW_LABEL,
+        "Flow label out of range: %s",
+        flowLabel);
+    int tcpLength = TcpCodec.encodedLength(checkNotNull(s));
+    // RFC 8200 §3: a 16-bit payload length; jumbograms (RFC 2675) are not supported.
+    checkArgument(tcpLength <= 0xffff, "IPv6 payload longer than 65535 bytes: %s", tcpLength);
+    byte[] b = new byte[Ipv6Header.LENGTH + tcpLength];
+    putU32(b, 0, (6 << 28) | flowLabel); // version 6, traffic class 0, flow label
+    putU16(b, IPV6_PAYLOAD_LENGTH_OFFSET, tcpLength);
+    b[IPV6_NEXT_HEADER_OFFSET] = (byte) InternetChecksum.PROTOCOL_TCP;
+    b[7] = (byte) hopLimit;
+    System.arraycopy(src16, 0, b, 8, Ipv6Header.ADDRESS_LENGTH);
+    System.arraycopy(dst16, 0, b, 24, Ipv6Header.ADDRESS_LENGTH);
+    TcpCodec.encode(s, b, Ipv6Header.LENGTH, src16, dst16);
     return b;
   }
 }

@@ -31,7 +31,8 @@ public record Ipv4Header(
     int protocol,
     int headerChecksum,
     int src,
-    int dst) {
+    int dst)
+    implements IpHeader {
   /** Length of an IPv4 header without options (RFC 791 §3.1). */
   public static final int MIN_LENGTH = 20;
 
@@ -59,8 +60,15 @@ public record Ipv4Header(
   }
 
   /** Always 4. */
+  @Override
   public int version() {
     return 4;
+  }
+
+  /** The TTL: the IPv4 counterpart of the IPv6 hop limit (RFC 791 §3.1, RFC 8200 §3). */
+  @Override
+  public int hopLimit() {
+    return ttl;
   }
 
   /** Header length in bytes: {@code ihl * 4}. */
@@ -79,16 +87,19 @@ public record Ipv4Header(
   }
 
   /** Payload length: {@code totalLength - headerLength()}. */
+  @Override
   public int payloadLength() {
     return totalLength - headerLength();
   }
 
   /** The source address as an {@link Inet4Address}. */
+  @Override
   public Inet4Address srcAddress() {
     return toInetAddress(src);
   }
 
   /** The destination address as an {@link Inet4Address}. */
+  @Override
   public Inet4Address dstAddress() {
     return toInetAddress(dst);
   }

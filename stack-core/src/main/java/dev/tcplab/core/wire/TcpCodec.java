@@ -70,6 +70,14 @@ public final class TcpCodec {
     return decode(buf, off, len, base, pseudo, "IPv4");
   }
 
+  /** For {@link IpPacketCodec}: offsets in exceptions are reported as {@code base + (i - off)}. */
+  static Segment decodeIpv6(byte[] buf, int off, int len, byte[] src16, byte[] dst16, int base)
+      throws MalformedPacketException {
+    int pseudo =
+        InternetChecksum.pseudoHeaderIpv6(src16, dst16, InternetChecksum.PROTOCOL_TCP, len);
+    return decode(buf, off, len, base, pseudo, "IPv6");
+  }
+
   /**
    * The decoder proper. {@code pseudo} is the pseudo-header partial sum, or {@link #NO_CHECKSUM};
    * reported offsets are relative to {@code off}, plus {@code base}.

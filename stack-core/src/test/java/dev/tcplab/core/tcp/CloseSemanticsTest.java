@@ -4,6 +4,7 @@ import static dev.tcplab.core.tcp.TwoStacks.CLIENT_ADDR;
 import static dev.tcplab.core.tcp.TwoStacks.MS;
 import static dev.tcplab.core.tcp.TwoStacks.SECOND;
 import static dev.tcplab.core.tcp.TwoStacks.SERVER_ADDR;
+import static dev.tcplab.core.tcp.WireView.assertClosed;
 import static dev.tcplab.core.tcp.WireView.errorOf;
 import static dev.tcplab.core.tcp.WireView.readAvailable;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How connections end: the four graceful closes of RFC 9293 §3.6, TIME-WAIT (§3.4.2, §3.10.7.4 eighth),
@@ -33,8 +33,24 @@ class CloseSemanticsTest {
   private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] WELCOME = "welcome".getBytes(StandardCharsets.US_ASCII);
 
+  // The scenario's two stacks, its connection and the wire seen relative to the ISNs (one per test).
+  private TwoStacks net;
+  private TwoStacks.Pair p;
+  private WireView w;
+
+  /** The client connected to the server's port 80, both stacks with {@code profile}. */
+  private void connect(Profile profile) {
+    net = new TwoStacks(profile);
+    p = net.connect();
+    w = new WireView(net);
+  }
+
+  private void connect() {
+    connect(Profile.LINUX);
+  }
+
   /** Sends "hello" (client) and "welcome" (server) both ways and reads them. */
-  private static void exchangeGreetings(TwoStacks net, TwoStacks.Pair p) {
+  private void exchangeGreetings() {
     p.client().write(HELLO);
     p.server().write(WELCOME);
     net.run(100 * MS);
@@ -43,7 +59,7 @@ class CloseSemanticsTest {
   }
 
   /** Records when {@code stack}'s connection entered {@code state} (the last time it did). */
-  private static AtomicLong entryTime(TwoStacks net, TcpStack stack, TcpState state) {
+  private AtomicLong entryTime(TcpStack stack, TcpState state) {
     AtomicLong at = new AtomicLong(-1);
     stack.addObserver(
         new TcpObserver() {
@@ -55,15 +71,40 @@ class CloseSemanticsTest {
     return at;
   }
 
+  /** The client sends 100 bytes that the server application leaves unread. */
+  private void leaveUnreadDataAtServer() {
+    assertThat(p.client().write(TwoStacks.data(100, 5))).isEqualTo(100);
+    net.run(50 * MS);
+    assertThat(p.server().available()).isEqualTo(100);
+  }
+
+  /** The client closes; 10 ms later its FIN is in and the server, which has read nothing, is in CLOSE-WAIT. */
+  private void clientClosesServerReadsNothing() {
+    p.client().close();
+    net.run(10 * MS);
+    assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
+  }
+
+  /** Lets {@code nanos} pass (TIME-WAIT runs out); then each of {@code sockets} is closed, gracefully. */
+  private void assertClosedGracefullyAfter(long nanos, TcpSocket... sockets) {
+    net.run(nanos);
+    for (TcpSocket s : sockets) assertClosed(s, ConnectionEnd.CLOSED_GRACEFULLY);
+  }
+
+  /** Linux: after a RST read() returns ECONNRESET once, then 0 (EOF). */
+  private static void assertReadsEconnresetThenEof(TcpSocket s) {
+    byte[] buf = new byte[16];
+    assertThat(errorOf(() -> s.read(buf))).isEqualTo(SocketError.ECONNRESET);
+    assertThat(s.read(buf)).isEqualTo(-1);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Graceful closes
 
   @Test
   void clientClosesFirst_clientEndsInTimeWait_serverPassesLastAck() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
-    exchangeGreetings(net, p);
+    connect();
+    exchangeGreetings();
 
     w.mark();
     p.client().close();
@@ -78,26 +119,21 @@ class CloseSemanticsTest {
     p.server().close();
     assertThat(p.server().state()).isEqualTo(TcpState.LAST_ACK);
     net.run(100 * MS);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.server(), ConnectionEnd.CLOSED_GRACEFULLY);
     assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
 
     assertThat(w.client()).as(w.toString()).containsExactly("F. 6:6(0) ack 8", ". 7:7(0) ack 9");
     assertThat(w.server()).as(w.toString()).containsExactly(". 8:8(0) ack 7", "F. 8:8(0) ack 7");
 
-    net.run(60 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosedGracefullyAfter(60 * SECOND, p.client());
     assertThat(net.client.connectionCount()).isZero();
     assertThat(net.server.connectionCount()).isZero();
   }
 
   @Test
   void serverClosesFirst_serverEndsInTimeWait_clientsAckRidesOnItsFin() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
-    exchangeGreetings(net, p);
+    connect();
+    exchangeGreetings();
 
     w.mark();
     p.server().close();
@@ -111,21 +147,17 @@ class CloseSemanticsTest {
     net.run(10 * MS);
 
     assertThat(p.server().state()).isEqualTo(TcpState.TIME_WAIT);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.client(), ConnectionEnd.CLOSED_GRACEFULLY);
     assertThat(w.server()).as(w.toString()).containsExactly("F. 8:8(0) ack 6", ". 9:9(0) ack 7");
     assertThat(w.client()).as(w.toString()).containsExactly("F. 6:6(0) ack 9");
 
-    net.run(60 * SECOND);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosedGracefullyAfter(60 * SECOND, p.server());
   }
 
   @Test
   void simultaneousClose_finsCross_bothPassClosingIntoTimeWait() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net).mark();
+    connect();
+    w.mark();
 
     // RFC 9293 §3.6 case 3 (Figure 13): both CLOSE at once
     p.client().close();
@@ -146,18 +178,13 @@ class CloseSemanticsTest {
         .filteredOn(t -> t == Transition.CLOSING_TO_TIME_WAIT)
         .hasSize(2);
 
-    net.run(60 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosedGracefullyAfter(60 * SECOND, p.client(), p.server());
   }
 
   @Test
   void halfClose_serverKeepsSending50000BytesAfterClientFin() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net).mark();
+    connect();
+    w.mark();
 
     // RFC 9293 §3.6: CLOSE means "I have no more to send"; the other direction stays open
     p.client().shutdownOutput();
@@ -182,8 +209,7 @@ class CloseSemanticsTest {
     p.server().close();
     net.run(100 * MS);
     assertThat(p.client().read(new byte[16])).isEqualTo(-1);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.server(), ConnectionEnd.CLOSED_GRACEFULLY);
     assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
 
     List<String> client = w.client();
@@ -201,9 +227,7 @@ class CloseSemanticsTest {
         .allMatch(s -> s.endsWith(" ack 2") && !s.contains("F"));
     assertThat(server.get(server.size() - 1)).isEqualTo("F. 50001:50001(0) ack 2");
 
-    net.run(60 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosedGracefullyAfter(60 * SECOND, p.client());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -219,49 +243,30 @@ class CloseSemanticsTest {
   @ParameterizedTest(name = "{0}: TIME-WAIT lasts {2} ns")
   @MethodSource("timeWaitLengths")
   void timeWaitEndsExactlyAtTwoMsl(String label, Profile profile, long twoMsl) {
-    TwoStacks net = new TwoStacks(profile);
-    AtomicLong timeWaitSince = entryTime(net, net.client, TcpState.TIME_WAIT);
-    TwoStacks.Pair p = net.connect();
-    p.client().close();
-    net.run(100 * MS);
-    assertThat(p.server().read(new byte[1])).isEqualTo(-1);
-    p.server().close();
-    net.run(100 * MS);
-    assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
+    connect(profile);
+    AtomicLong timeWaitSince = entryTime(net.client, TcpState.TIME_WAIT);
+    net.closeClientFirst(p);
     assertThat(profile.timeWaitNanos()).isEqualTo(twoMsl);
 
     // RFC 9293 §3.10.7.4 eighth / §3.4.2: TIME-WAIT lasts 2 MSL, not a millisecond less
     net.clock.advanceTo(timeWaitSince.get() + twoMsl - MS);
     assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
     net.clock.advanceTo(timeWaitSince.get() + twoMsl);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.client(), ConnectionEnd.CLOSED_GRACEFULLY);
     assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
     assertThat(net.client.connectionCount()).isZero();
   }
 
   @Test
   void timeWaitReAcksRetransmittedFinAndRestartsTwoMsl() {
-    TwoStacks net = new TwoStacks();
-    AtomicLong timeWaitSince = entryTime(net, net.client, TcpState.TIME_WAIT);
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
+    connect();
+    AtomicLong timeWaitSince = entryTime(net.client, TcpState.TIME_WAIT);
     AtomicBoolean dropped = new AtomicBoolean();
     // Lose the client's ACK of the server's FIN, once
-    net.link.setFault(
-        (src, dst, seg, i) ->
-            src.equals(CLIENT_ADDR)
-                    && seg.isAck()
-                    && !seg.isFin()
-                    && seg.ack() == w.serverSeq(2)
-                    && dropped.compareAndSet(false, true)
-                ? InMemoryLink.Decision.DROP
-                : InMemoryLink.Decision.DELIVER);
+    net.link.setFault(Transfer.dropFrom(CLIENT_ADDR,
+        (seg, i) -> seg.isAck() && !seg.isFin() && seg.ack() == w.serverSeq(2) && dropped.compareAndSet(false, true)));
 
-    p.client().close();
-    net.run(100 * MS);
-    assertThat(p.server().read(new byte[1])).isEqualTo(-1);
+    net.clientClosesAndServerReadsEof(p);
     w.mark();
     p.server().close();
     net.run(10 * MS);
@@ -274,8 +279,7 @@ class CloseSemanticsTest {
     // RFC 9293 §3.10.7.4 eighth: TIME-WAIT acknowledges the retransmitted FIN and restarts 2 MSL
     assertThat(w.client()).as(w.toString())
         .containsExactly(". 2:2(0) ack 2 [DROP]", ". 2:2(0) ack 2");
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.server(), ConnectionEnd.CLOSED_GRACEFULLY);
 
     long reAckedAt = w.clientEvents().get(1).atNanos();
     net.clock.advanceTo(firstEntry + 60 * SECOND);
@@ -284,24 +288,15 @@ class CloseSemanticsTest {
     net.clock.advanceTo(reAckedAt + 60 * SECOND - MS);
     assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
     net.clock.advanceTo(reAckedAt + 60 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.client(), ConnectionEnd.CLOSED_GRACEFULLY);
   }
 
   @Test
   void timeWaitReAcksEveryRetransmittedFinEvenBackToBack() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
+    connect();
     // Every ACK of the server's FIN is lost: the server keeps retransmitting it
-    net.link.setFault(
-        (src, dst, seg, i) ->
-            src.equals(CLIENT_ADDR) && seg.isAck() && seg.ack() == w.serverSeq(2)
-                ? InMemoryLink.Decision.DROP
-                : InMemoryLink.Decision.DELIVER);
-    p.client().close();
-    net.run(100 * MS);
-    assertThat(p.server().read(new byte[1])).isEqualTo(-1);
+    net.link.setFault(Transfer.dropFrom(CLIENT_ADDR, (seg, i) -> seg.isAck() && seg.ack() == w.serverSeq(2)));
+    net.clientClosesAndServerReadsEof(p);
     w.mark();
     p.server().close();
     net.run(3 * SECOND);
@@ -318,8 +313,8 @@ class CloseSemanticsTest {
     // ... even back to back
     Segment lastFin = w.serverEvents().get((int) finsArrived - 1).segment();
     w.mark();
-    net.client.receive(SERVER_ADDR, CLIENT_ADDR, lastFin);
-    net.client.receive(SERVER_ADDR, CLIENT_ADDR, lastFin);
+    w.injectToClient(lastFin);
+    w.injectToClient(lastFin);
     assertThat(w.client()).as(w.toString())
         .containsExactly(". 2:2(0) ack 2 [DROP]", ". 2:2(0) ack 2 [DROP]");
     assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
@@ -331,41 +326,27 @@ class CloseSemanticsTest {
 
   @Test
   void timeWaitGivesNoReplyToABareAck() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
-    p.client().close();
-    net.run(100 * MS);
-    p.server().close();
-    net.run(100 * MS);
-    assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
+    connect();
+    net.closeClientFirst(p);
 
     w.mark();
     // Linux: in TIME-WAIT a bare ACK (SEQ = RCV.NXT) gets no reply
-    w.injectToClient(
-        w.fromServer(p.client()).seq(w.serverSeq(2)).ack(w.clientSeq(2)).flags(TcpFlags.ACK).build());
+    w.injectToClient(w.ackFromServer(p.client(), 2, 2));
     net.run(10 * MS);
     assertThat(w.client()).as(w.toString()).isEmpty();
     assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
-    net.run(60 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.server(), ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosedGracefullyAfter(60 * SECOND, p.client());
   }
 
   @Test
   void lastAckClosesOnlyOnTheAckOfOurFin() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
+    connect();
     p.client().shutdownOutput();
     net.run(100 * MS);
     assertThat(p.server().read(new byte[1])).isEqualTo(-1);
     // From here the server hears only what the test injects
-    net.link.setFault(
-        (src, dst, seg, i) ->
-            src.equals(CLIENT_ADDR) ? InMemoryLink.Decision.DROP : InMemoryLink.Decision.DELIVER);
+    net.link.setFault(Transfer.dropFrom(CLIENT_ADDR, (seg, i) -> true));
 
     w.mark();
     byte[] tail = TwoStacks.data(100, 3);
@@ -378,60 +359,42 @@ class CloseSemanticsTest {
     assertThat(p.client().read(new byte[1])).isEqualTo(-1);
 
     // RFC 9293 §3.10.7.4 fifth, LAST-ACK: "the only thing that can arrive is an ACK of our FIN"
-    w.injectToServer(
-        w.fromClient(p.server()).seq(w.clientSeq(2)).ack(w.serverSeq(101)).flags(TcpFlags.ACK).build());
+    w.injectToServer(w.ackFromClient(p.server(), 2, 101));
     assertThat(p.server().state()).as("an ACK of the data alone").isEqualTo(TcpState.LAST_ACK);
     assertThat(p.server().end()).isNull();
 
-    w.injectToServer(
-        w.fromClient(p.server()).seq(w.clientSeq(2)).ack(w.serverSeq(102)).flags(TcpFlags.ACK).build());
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    w.injectToServer(w.ackFromClient(p.server(), 2, 102));
+    assertClosed(p.server(), ConnectionEnd.CLOSED_GRACEFULLY);
 
-    net.run(61 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosedGracefullyAfter(61 * SECOND, p.client());
   }
 
   // ---------------------------------------------------------------------------------------------
   // close() that resets
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void closeWithUnreadDataSendsRst_peerReadsEconnresetThenEof(String profileName) {
-    Profile profile = Profile.named(profileName);
-    TwoStacks net = new TwoStacks(profile);
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
-    assertThat(p.client().write(TwoStacks.data(100, 5))).isEqualTo(100);
-    net.run(50 * MS);
-    assertThat(p.server().available()).isEqualTo(100);
+  @EachProfile
+  void closeWithUnreadDataSendsRst_peerReadsEconnresetThenEof(Profile profile) {
+    connect(profile);
+    leaveUnreadDataAtServer();
 
     w.mark();
     // RFC 1122 §4.2.2.13: CLOSE with data pending → RST; Linux: "R." seq = SND.NXT, ack = RCV.NXT
     p.server().close();
     assertThat(w.server()).as(w.toString())
         .containsExactly(profile.abortRstCarriesAck() ? "R. 1:1(0) ack 101" : "R 1:1(0)");
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
+    assertClosed(p.server(), ConnectionEnd.ABORTED_LOCALLY);
 
     net.run(50 * MS);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
+    assertClosed(p.client(), ConnectionEnd.RESET_BY_PEER);
     assertThat(w.client()).as("nothing answers a RST").isEmpty();
-    // Linux: read() returns ECONNRESET once, then 0 (EOF)
-    byte[] buf = new byte[16];
-    assertThat(errorOf(() -> p.client().read(buf))).isEqualTo(SocketError.ECONNRESET);
-    assertThat(p.client().read(buf)).isEqualTo(-1);
-    assertThat(p.client().read(buf)).isEqualTo(-1);
+    assertReadsEconnresetThenEof(p.client());
+    assertThat(p.client().read(new byte[16])).isEqualTo(-1);
   }
 
   @Test
   void afterPeerRst_firstWriteIsEconnresetThenEpipe() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    p.client().write(TwoStacks.data(100, 5));
-    net.run(50 * MS);
+    connect();
+    leaveUnreadDataAtServer();
     p.server().close(); // unread data: RST
     net.run(50 * MS);
     assertThat(p.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
@@ -440,66 +403,52 @@ class CloseSemanticsTest {
     assertThat(errorOf(() -> p.client().write(HELLO))).isEqualTo(SocketError.EPIPE);
     assertThat(errorOf(() -> p.client().write(HELLO))).isEqualTo(SocketError.EPIPE);
     assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
+    assertClosed(p.server(), ConnectionEnd.ABORTED_LOCALLY);
   }
 
   @Test
   void closeWithOnlyThePeersFinUnreadIsGraceful() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net).mark();
-    p.client().close();
-    net.run(10 * MS);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
+    connect();
+    w.mark();
+    clientClosesServerReadsNothing();
 
     // Linux: close with only the peer's FIN unread (no data) is a graceful FIN, not a RST
     p.server().close(); // never read
     net.run(10 * MS);
     assertThat(w.server()).as(w.toString()).containsExactly("F. 1:1(0) ack 2");
     assertThat(w.client()).as(w.toString()).containsExactly("F. 1:1(0) ack 1", ". 2:2(0) ack 2");
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.server(), ConnectionEnd.CLOSED_GRACEFULLY);
     assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
-    net.run(60 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosedGracefullyAfter(60 * SECOND, p.client());
   }
 
   @Test
   void closeWithDataAndFinUnread_rstAcksTheDataAndTheFin() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net).mark();
+    connect();
+    w.mark();
     p.client().write(TwoStacks.data(10, 9));
-    p.client().close();
-    net.run(10 * MS);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
+    clientClosesServerReadsNothing();
 
     // Linux: data that arrived with the FIN and was never read makes close() send RST acking both
     p.server().close();
     net.run(10 * MS);
     assertThat(w.client()).as(w.toString()).containsExactly("P. 1:11(10) ack 1", "F. 11:11(0) ack 1");
     assertThat(w.server()).as(w.toString()).containsExactly(". 1:1(0) ack 11", "R. 1:1(0) ack 12");
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
+    assertClosed(p.server(), ConnectionEnd.ABORTED_LOCALLY);
+    assertClosed(p.client(), ConnectionEnd.RESET_BY_PEER);
   }
 
   @Test
   void lingerZeroCloseSendsRstAndDiscardsQueuedData() {
-    TwoStacks net = new TwoStacks();
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net).mark();
+    connect();
+    w.mark();
     byte[] payload = TwoStacks.data(200_000, 13);
 
     p.client().setLingerZero(true);
     assertThat(p.client().write(payload)).isEqualTo(payload.length);
     // SO_LINGER {1, 0}: close() aborts; what the window held back never leaves
     p.client().close();
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
+    assertClosed(p.client(), ConnectionEnd.ABORTED_LOCALLY);
 
     List<Segment> sent = w.clientEvents().stream().map(InMemoryLink.WireEvent::segment).toList();
     int rstAt = indexOfFirstRst(sent);
@@ -516,8 +465,7 @@ class CloseSemanticsTest {
     assertThat(got.length).as("the peer reads fewer bytes than were written").isEqualTo(bytesSent);
     assertThat(got).isEqualTo(java.util.Arrays.copyOf(payload, bytesSent));
     assertThat(errorOf(() -> p.server().read(new byte[16]))).isEqualTo(SocketError.ECONNRESET);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
+    assertClosed(p.server(), ConnectionEnd.RESET_BY_PEER);
   }
 
   private static int indexOfFirstRst(List<Segment> segments) {
@@ -527,27 +475,21 @@ class CloseSemanticsTest {
     return -1;
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void abortSendsRstAtOnce(String profileName) {
-    Profile profile = Profile.named(profileName);
-    TwoStacks net = new TwoStacks(profile);
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net).mark();
+  @EachProfile
+  void abortSendsRstAtOnce(Profile profile) {
+    connect(profile);
+    w.mark();
 
     // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; Linux adds ACK = RCV.NXT
     p.client().abort();
     assertThat(w.client()).as(w.toString())
         .containsExactly(profile.abortRstCarriesAck() ? "R. 1:1(0) ack 1" : "R 1:1(0)");
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
+    assertClosed(p.client(), ConnectionEnd.ABORTED_LOCALLY);
 
     net.run(50 * MS);
     assertThat(w.server()).as(w.toString()).isEmpty();
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
-    assertThat(errorOf(() -> p.server().read(new byte[16]))).isEqualTo(SocketError.ECONNRESET);
-    assertThat(p.server().read(new byte[16])).isEqualTo(-1);
+    assertClosed(p.server(), ConnectionEnd.RESET_BY_PEER);
+    assertReadsEconnresetThenEof(p.server());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -555,7 +497,7 @@ class CloseSemanticsTest {
 
   @Test
   void connectToPortWithoutListenerIsRefused() {
-    TwoStacks net = new TwoStacks();
+    net = new TwoStacks();
     TcpSocket reader = net.client.connect(SERVER_ADDR, 81);
     net.run(50 * MS);
     TcpSocket writer = net.client.connect(SERVER_ADDR, 81);
@@ -572,10 +514,7 @@ class CloseSemanticsTest {
       assertThat(rst.seq()).isZero();
       assertThat(rst.ack()).isEqualTo(syns.get(i).seq() + 1);
     }
-    for (TcpSocket s : List.of(reader, writer)) {
-      assertThat(s.state()).isEqualTo(TcpState.CLOSED);
-      assertThat(s.end()).isEqualTo(ConnectionEnd.REFUSED);
-    }
+    for (TcpSocket s : List.of(reader, writer)) assertClosed(s, ConnectionEnd.REFUSED);
     // Linux: connect() fails with ECONNREFUSED
     assertThat(errorOf(() -> reader.read(new byte[16]))).isEqualTo(SocketError.ECONNREFUSED);
     assertThat(errorOf(() -> writer.write(HELLO))).isEqualTo(SocketError.ECONNREFUSED);
@@ -586,12 +525,9 @@ class CloseSemanticsTest {
     assertThat(net.client.connectionCount()).isZero();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void dataArrivingAfterCloseDrawsRst(String profileName) {
-    TwoStacks net = new TwoStacks(Profile.named(profileName));
-    TwoStacks.Pair p = net.connect();
-    WireView w = new WireView(net);
+  @EachProfile
+  void dataArrivingAfterCloseDrawsRst(Profile profile) {
+    connect(profile);
     p.client().close();
     net.run(100 * MS);
     assertThat(p.client().state()).isEqualTo(TcpState.FIN_WAIT_2);
@@ -604,10 +540,8 @@ class CloseSemanticsTest {
     // time-wait sock that refuses the data): a bare "R" with seq = SEG.ACK, as for no connection.
     assertThat(w.server()).as(w.toString()).containsExactly("P. 1:101(100) ack 2");
     assertThat(w.client()).as(w.toString()).containsExactly("R 2:2(0)");
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.server().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
+    assertClosed(p.client(), ConnectionEnd.ABORTED_LOCALLY);
+    assertClosed(p.server(), ConnectionEnd.RESET_BY_PEER);
     // Linux: in CLOSE-WAIT after a RST read() returns 0 (EOF) and write() EPIPE; close() sends nothing
     assertThat(p.server().read(new byte[16])).isEqualTo(-1);
     assertThat(errorOf(() -> p.server().write(HELLO))).isEqualTo(SocketError.EPIPE);

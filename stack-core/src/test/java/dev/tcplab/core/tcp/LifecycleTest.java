@@ -2,6 +2,7 @@ package dev.tcplab.core.tcp;
 
 import static dev.tcplab.core.tcp.TwoStacks.MS;
 import static dev.tcplab.core.tcp.TwoStacks.SECOND;
+import static dev.tcplab.core.tcp.WireView.assertClosed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcplab.core.wire.Segment;
@@ -26,17 +27,9 @@ class LifecycleTest {
     }
     assertThat(got.toByteArray()).isEqualTo(payload);
 
-    p.client().close();
-    net.run(100 * MS);
-    assertThat(p.server().read(new byte[10])).isEqualTo(-1);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
-    p.server().close();
-    net.run(100 * MS);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
+    net.closeClientFirst(p); // the server reads EOF and closes: CLOSED; the client in TIME-WAIT
     net.run(61 * SECOND);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSED);
-    assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+    assertClosed(p.client(), ConnectionEnd.CLOSED_GRACEFULLY);
     assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
     Segment syn = net.clientSent().get(0);
     assertThat(syn.toString()).contains("S seq").contains("<mss 1460,sackOK,TS val");

@@ -9,9 +9,24 @@ class RttEstimatorTest {
   private static final long MS = 1_000_000L;
   private static final long S = 1_000 * MS;
 
+  /**
+   * An estimator with the given initial RTO, RTO bounds and clock granularity, which it takes from the
+   * profile (the profile rejects bounds out of order, the estimator a negative granularity).
+   */
+  private static RttEstimator estimator(
+      long initialRtoNanos, long minRtoNanos, long maxRtoNanos, long clockGranularityNanos) {
+    return new RttEstimator(
+        Profile.LINUX.toBuilder()
+            .rtoInitialNanos(initialRtoNanos)
+            .rtoMinNanos(minRtoNanos)
+            .rtoMaxNanos(maxRtoNanos)
+            .clockGranularityNanos(clockGranularityNanos)
+            .build());
+  }
+
   /** RFC 6298 defaults except a Linux-like 200 ms minimum and a 1 ms clock. */
   private static RttEstimator linuxLike() {
-    return new RttEstimator(1 * S, 200 * MS, 60 * S, 1 * MS);
+    return estimator(1 * S, 200 * MS, 60 * S, 1 * MS);
   }
 
   @Test
@@ -62,7 +77,7 @@ class RttEstimatorTest {
 
   @Test
   void integerArithmeticTruncates() {
-    RttEstimator e = new RttEstimator(1 * S, 1, 60 * S, 0);
+    RttEstimator e = estimator(1 * S, 1, 60 * S, 0);
 
     e.sample(3);
     // RTTVAR = 3 / 2 = 1 (truncated); RTO = 3 + 4 * 1 = 7 ns.
@@ -91,7 +106,7 @@ class RttEstimatorTest {
 
   @Test
   void rfcDefaultMinimumIsOneSecond() {
-    RttEstimator e = new RttEstimator(1 * S, 1 * S, 60 * S, 1 * MS);
+    RttEstimator e = estimator(1 * S, 1 * S, 60 * S, 1 * MS);
 
     e.sample(100 * MS);
 
@@ -176,7 +191,7 @@ class RttEstimatorTest {
   @Test
   void coarseClockGranularityDominatesASmallVariance() {
     // G = 500 ms, e.g. a BSD-style slow timer.
-    RttEstimator e = new RttEstimator(1 * S, 200 * MS, 60 * S, 500 * MS);
+    RttEstimator e = estimator(1 * S, 200 * MS, 60 * S, 500 * MS);
 
     e.sample(100 * MS);
     // 4 * RTTVAR = 200 ms < G: RTO = 100 + 500 = 600 ms.
@@ -196,7 +211,7 @@ class RttEstimatorTest {
 
   @Test
   void zeroRttIsAValidSample() {
-    RttEstimator e = new RttEstimator(1 * S, 200 * MS, 60 * S, 0);
+    RttEstimator e = estimator(1 * S, 200 * MS, 60 * S, 0);
 
     e.sample(0);
 
@@ -207,14 +222,14 @@ class RttEstimatorTest {
 
   @Test
   void rejectsBadArguments() {
-    assertThatIllegalArgumentException().isThrownBy(() -> new RttEstimator(S, 0, 60 * S, MS));
-    assertThatIllegalArgumentException().isThrownBy(() -> new RttEstimator(S, 2 * S, S, MS));
+    assertThatIllegalArgumentException().isThrownBy(() -> estimator(S, 0, 60 * S, MS));
+    assertThatIllegalArgumentException().isThrownBy(() -> estimator(S, 2 * S, S, MS));
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> new RttEstimator(100 * MS, 200 * MS, 60 * S, MS));
+        .isThrownBy(() -> estimator(100 * MS, 200 * MS, 60 * S, MS));
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> new RttEstimator(120 * S, 200 * MS, 60 * S, MS));
+        .isThrownBy(() -> estimator(120 * S, 200 * MS, 60 * S, MS));
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> new RttEstimator(S, 200 * MS, 60 * S, -1));
+        .isThrownBy(() -> estimator(S, 200 * MS, 60 * S, -1));
     assertThatIllegalArgumentException().isThrownBy(() -> linuxLike().sample(-1));
   }
 }

@@ -222,10 +222,183 @@ class StateDiagramTest {
     }
   }
 
-  /** Both ends close at the same instant: their FINs cross (RFC 9293 §3.6 Figure 13). */
-  static void closeBothAtOnce(Pair p) {
-    p.client().close();
-    p.server().close();
+  /** The one segment of {@code segments}; fails unless there is exactly one. */
+  static Segment only(List<Segment> segments) {
+    assertThat(segments).hasSize(1);
+    return segments.get(0);
+  }
+
+  /** A SYN from {@link #PEER}'s {@code port} with SEQ = {@code seq}, handed to the server's port 80. */
+  static void peerSyn(TwoStacks net, int port, int seq) {
+    inject(net.server, PEER, segment(port, 80, TcpFlags.SYN, seq).build());
+  }
+
+  /** A RST from {@link #PEER}'s {@code port} with SEQ = {@code seq}, handed to the server's port 80. */
+  static void peerRst(TwoStacks net, int port, int seq) {
+    inject(net.server, PEER, segment(port, 80, TcpFlags.RST, seq).build());
+  }
+
+  /** A passive OPEN of the server's port 80 that a SYN from {@link #PEER} (port 4000, SEQ 1000) reached. */
+  static TcpSocket passiveOpenWithPeerSyn(TwoStacks net) {
+    TcpSocket s = net.server.openPassive(80);
+    peerSyn(net, 4000, 1000);
+    return s;
+  }
+
+  /** The server's port 80 listens: a new SYN (port 4001, SEQ 7000) is answered with a SYN,ACK. */
+  static void assertAnswersNextSyn(TwoStacks net) {
+    peerSyn(net, 4001, 7000);
+    check(last(net.serverSent())).is("S.").ports(80, 4001).ack(7001);
+  }
+
+  /** A textbook connection, established, ready to be walked along the diagram. */
+  Walk established() {
+    return established(Profile.RFC9293);
+  }
+
+  Walk established(Profile profile) {
+    return new Walk(net(profile));
+  }
+
+  /**
+   * One connection established by {@link TwoStacks#connect()} and walked along the diagram: each step is
+   * an application call or the passing of time. It knows both ISSs, remembers each side's FIN as that side
+   * closes, and keeps a mark in the wire log to look at what was sent after it.
+   */
+  static final class Walk {
+    final TwoStacks net;
+    final Pair p;
+    final int clientIss;
+    final int serverIss;
+    /** The client's FIN, once it closed: its last segment right after the call. */
+    Segment clientFin;
+    /** The server's FIN, once it closed. */
+    Segment serverFin;
+    private int mark;
+
+    Walk(TwoStacks net) {
+      this.net = net;
+      this.p = net.connect();
+      this.clientIss = syn(net.clientSent()).seq();
+      this.serverIss = syn(net.serverSent()).seq();
+    }
+
+    TcpSocket client() {
+      return p.client();
+    }
+
+    TcpSocket server() {
+      return p.server();
+    }
+
+    /** The client application closes (§3.10.4 CLOSE): its FIN goes out. */
+    Walk clientCloses() {
+      p.client().close();
+      return rememberClientFin();
+    }
+
+    /** The client application shuts its output down (a half close): its FIN goes out, it may still read. */
+    Walk clientShutsDownOutput() {
+      p.client().shutdownOutput();
+      return rememberClientFin();
+    }
+
+    private Walk rememberClientFin() {
+      clientFin = last(net.clientSent());
+      return this;
+    }
+
+    /** The server application closes: its FIN goes out. */
+    Walk serverCloses() {
+      p.server().close();
+      serverFin = last(net.serverSent());
+      return this;
+    }
+
+    /** Both applications close at the same instant: their FINs cross (§3.6 Figure 13). */
+    Walk bothClose() {
+      p.client().close();
+      serverCloses();
+      return rememberClientFin();
+    }
+
+    /** The server application aborts (§3.10.5: <SEQ=SND.NXT><CTL=RST>); one trip later the RST is there. */
+    Walk serverResets() {
+      p.server().abort();
+      return run(5 * MS);
+    }
+
+    /** The client application aborts; one trip later its RST is at the server. */
+    Walk clientResets() {
+      p.client().abort();
+      return run(5 * MS);
+    }
+
+    /** Lets {@code nanos} of virtual time pass. */
+    Walk run(long nanos) {
+      net.run(nanos);
+      return this;
+    }
+
+    /** From now on the link loses every pure ACK, both ways. */
+    Walk losePureAcks() {
+      net.link.setFault((src, dst, seg, i) -> pureAck(seg) ? Decision.DROP : Decision.DELIVER);
+      return this;
+    }
+
+    /** From now on the link loses everything the server sends. */
+    Walk loseServerSegments() {
+      net.link.setFault((src, dst, seg, i) -> src.equals(SERVER_ADDR) ? Decision.DROP : Decision.DELIVER);
+      return this;
+    }
+
+    Walk assertClient(TcpState state) {
+      assertThat(p.client().state()).as(net::wire).isEqualTo(state);
+      return this;
+    }
+
+    Walk assertServer(TcpState state) {
+      assertThat(p.server().state()).as(net::wire).isEqualTo(state);
+      return this;
+    }
+
+    /** The client is CLOSED and sent nothing since the mark: no RST, no ACK. */
+    void assertClientClosedSilently() {
+      assertClient(CLOSED);
+      assertThat(clientSince()).as("client segments since the mark").isEmpty();
+    }
+
+    /** The server is CLOSED and sent nothing since the mark. */
+    void assertServerClosedSilently() {
+      assertServer(CLOSED);
+      assertThat(serverSince()).as("server segments since the mark").isEmpty();
+    }
+
+    /** Remembers the end of the wire log for {@link #clientSince()} and {@link #serverSince()}. */
+    Walk mark() {
+      mark = StateDiagramTest.mark(net);
+      return this;
+    }
+
+    /** What the client put on the wire since the mark. */
+    List<Segment> clientSince() {
+      return sentSince(net, CLIENT_ADDR, mark);
+    }
+
+    /** What the server put on the wire since the mark. */
+    List<Segment> serverSince() {
+      return sentSince(net, SERVER_ADDR, mark);
+    }
+
+    /** A RST with SEQ = {@code seq} that looks as if the server sent it, handed to the client. */
+    void rstToClient(int seq) {
+      inject(net.client, SERVER_ADDR, segment(80, p.client().id().localPort(), TcpFlags.RST, seq).build());
+    }
+
+    /** A RST with SEQ = {@code seq} that looks as if the client sent it, handed to the server. */
+    void rstToServer(int seq) {
+      inject(net.server, CLIENT_ADDR, segment(p.client().id().localPort(), 80, TcpFlags.RST, seq).build());
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -253,11 +426,10 @@ class StateDiagramTest {
       // §3.10.1 OPEN in CLOSED, active: issue a SYN <SEQ=ISS><CTL=SYN>, enter SYN-SENT
       assertThat(c.state()).isEqualTo(SYN_SENT);
       proved(Transition.CLOSED_TO_SYN_SENT, net, c);
-      List<Segment> sent = net.clientSent();
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is("S").ports(c.id().localPort(), 80).noPayload();
+      Segment syn = only(net.clientSent());
+      check(syn).is("S").ports(c.id().localPort(), 80).noPayload();
       // §3.7.1: the MSS option only in a SYN
-      assertThat(sent.get(0).mss()).isEqualTo(1460);
+      assertThat(syn.mss()).isEqualTo(1460);
     }
   }
 
@@ -275,7 +447,7 @@ class StateDiagramTest {
       proved(Transition.LISTEN_TO_CLOSED, net, s);
       assertThat(net.link.log()).isEmpty();
       // §3.10.7.1: the port is closed now, a SYN to it draws <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
-      inject(net.server, PEER, segment(4000, 80, TcpFlags.SYN, 1000).build());
+      peerSyn(net, 4000, 1000);
       check(last(net.serverSent())).is("R.").seq(0).ack(1001);
     }
 
@@ -291,9 +463,7 @@ class StateDiagramTest {
       assertThat(s.state()).isEqualTo(SYN_RECEIVED);
       proved(Transition.LISTEN_TO_SYN_RECEIVED, net, s);
       Segment clientSyn = syn(net.clientSent());
-      List<Segment> sent = net.serverSent();
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is("S.").ports(80, c.id().localPort()).ack(clientSyn.seq() + 1).noPayload();
+      check(only(net.serverSent())).is("S.").ports(80, c.id().localPort()).ack(clientSyn.seq() + 1).noPayload();
       assertThat(c.state()).isEqualTo(SYN_SENT); // the SYN,ACK is still on its way
     }
 
@@ -325,9 +495,7 @@ class StateDiagramTest {
       // §3.10.2 SEND in LISTEN with a foreign socket: select an ISS, send a SYN, enter SYN-SENT
       assertThat(s.state()).isEqualTo(SYN_SENT);
       proved(Transition.LISTEN_TO_SYN_SENT, net, s);
-      List<Segment> sent = net.serverSent();
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is("S").ports(5000, 80).noPayload();
+      check(only(net.serverSent())).is("S").ports(5000, 80).noPayload();
 
       net.run(50 * MS);
       assertThat(s.state()).isEqualTo(ESTABLISHED);
@@ -480,7 +648,7 @@ class StateDiagramTest {
       check(last(net.serverSent())).is("S.").ack(1001);
       int mark = mark(net);
 
-      inject(net.server, PEER, segment(4000, 80, TcpFlags.RST, 1001).build()); // SEQ = RCV.NXT
+      peerRst(net, 4000, 1001); // SEQ = RCV.NXT
 
       // §3.10.7.4 second, SYN-RECEIVED: came from a passive OPEN: back to LISTEN, the user is not told
       assertThat(s.state()).isEqualTo(LISTEN);
@@ -490,28 +658,26 @@ class StateDiagramTest {
       assertThat(net.server.connectionCount()).isZero();
 
       // It listens again: the next SYN is answered.
-      inject(net.server, PEER, segment(4001, 80, TcpFlags.SYN, 7000).build());
+      assertAnswersNextSyn(net);
       assertThat(s.state()).isEqualTo(SYN_RECEIVED);
-      check(last(net.serverSent())).is("S.").ports(80, 4001).ack(7001);
     }
 
     @Test
     void rstDropsEmbryonicChildOfListener() {
       TwoStacks net = net();
       TcpListener l = net.server.listen(80, 4);
-      inject(net.server, PEER, segment(4000, 80, TcpFlags.SYN, 1000).build());
+      peerSyn(net, 4000, 1000);
       assertThat(net.server.connectionStates()).containsValue(SYN_RECEIVED);
       int mark = mark(net);
 
-      inject(net.server, PEER, segment(4000, 80, TcpFlags.RST, 1001).build());
+      peerRst(net, 4000, 1001);
 
       // §3.10.7.4 second: the passive OPEN's TCB returns to LISTEN (the listener goes on listening)
       proved(Transition.SYN_RECEIVED_TO_LISTEN, net, net.server);
       assertThat(net.server.connectionCount()).isZero();
       assertThat(l.accept()).isNull();
       assertThat(sentSince(net, SERVER_ADDR, mark)).isEmpty();
-      inject(net.server, PEER, segment(4001, 80, TcpFlags.SYN, 7000).build());
-      check(last(net.serverSent())).is("S.").ports(80, 4001).ack(7001);
+      assertAnswersNextSyn(net);
     }
 
     @Test
@@ -537,8 +703,7 @@ class StateDiagramTest {
     @Test
     void abortInSynReceivedSendsRst() {
       TwoStacks net = net();
-      TcpSocket s = net.server.openPassive(80);
-      inject(net.server, PEER, segment(4000, 80, TcpFlags.SYN, 1000).build());
+      TcpSocket s = passiveOpenWithPeerSyn(net);
       int iss = syn(net.serverSent()).seq();
 
       s.abort();
@@ -553,8 +718,7 @@ class StateDiagramTest {
     @Test
     void unacknowledgedSynAckTimesOut() {
       TwoStacks net = net();
-      TcpSocket s = net.server.openPassive(80);
-      inject(net.server, PEER, segment(4000, 80, TcpFlags.SYN, 1000).build());
+      TcpSocket s = passiveOpenWithPeerSyn(net);
       int iss = syn(net.serverSent()).seq();
 
       net.settle(3_600 * SECOND);
@@ -570,134 +734,106 @@ class StateDiagramTest {
   class Established {
     @Test
     void closeSendsFin() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      int clientIss = syn(net.clientSent()).seq();
-      int serverIss = syn(net.serverSent()).seq();
+      Walk w = established();
 
-      p.client().close();
+      w.client().close();
 
       // §3.10.4 CLOSE in ESTABLISHED: queue a FIN after the data, enter FIN-WAIT-1
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_1);
-      proved(Transition.ESTABLISHED_TO_FIN_WAIT_1, net, p.client());
-      check(last(net.clientSent())).is("F.").seq(clientIss + 1).ack(serverIss + 1).noPayload();
+      assertThat(w.client().state()).isEqualTo(FIN_WAIT_1);
+      proved(Transition.ESTABLISHED_TO_FIN_WAIT_1, w.net, w.client());
+      check(last(w.net.clientSent())).is("F.").seq(w.clientIss + 1).ack(w.serverIss + 1).noPayload();
     }
 
     @Test
     void closeSendsFinAfterQueuedData() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      int clientIss = syn(net.clientSent()).seq();
-      int mark = mark(net);
+      Walk w = established().mark();
 
-      p.client().write(TwoStacks.data(100, 1));
-      p.client().close();
+      w.client().write(TwoStacks.data(100, 1));
+      w.client().close();
 
       // §3.10.4: the FIN follows the queued data, its SEQ after the last byte
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_1);
-      proved(Transition.ESTABLISHED_TO_FIN_WAIT_1, net, p.client());
-      List<Segment> sent = sentSince(net, CLIENT_ADDR, mark);
+      assertThat(w.client().state()).isEqualTo(FIN_WAIT_1);
+      proved(Transition.ESTABLISHED_TO_FIN_WAIT_1, w.net, w.client());
+      List<Segment> sent = w.clientSince();
       assertThat(sent.stream().mapToInt(Segment::payloadLength).sum()).isEqualTo(100);
       assertThat(last(sent).isFin()).isTrue();
-      assertThat(SeqNum.unsigned(last(sent).seqEnd())).isEqualTo(SeqNum.unsigned(clientIss + 1 + 100 + 1));
-      net.run(50 * MS);
-      assertThat(TwoStacks.drain(p.server())).isEqualTo(TwoStacks.data(100, 1));
-      assertThat(p.server().read(new byte[1])).isEqualTo(-1);
+      assertThat(SeqNum.unsigned(last(sent).seqEnd())).isEqualTo(SeqNum.unsigned(w.clientIss + 1 + 100 + 1));
+      w.run(50 * MS);
+      assertThat(TwoStacks.drain(w.server())).isEqualTo(TwoStacks.data(100, 1));
+      assertThat(w.server().read(new byte[1])).isEqualTo(-1);
     }
 
     @Test
     void finArrivesAckSent() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      Segment fin = last(net.clientSent());
-      int serverIss = syn(net.serverSent()).seq();
-      int mark = mark(net);
+      Walk w = established().clientCloses().mark();
 
-      net.run(5 * MS); // the FIN arrives
+      w.run(5 * MS); // the FIN arrives
 
       // §3.10.7.4 eighth, ESTABLISHED: RCV.NXT over the FIN, send an ACK, enter CLOSE-WAIT
-      assertThat(p.server().state()).isEqualTo(CLOSE_WAIT);
-      proved(Transition.ESTABLISHED_TO_CLOSE_WAIT, net, p.server());
-      List<Segment> sent = sentSince(net, SERVER_ADDR, mark);
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is(".").seq(serverIss + 1).ack(fin.seq() + 1).noPayload();
-      assertThat(p.server().read(new byte[10])).isEqualTo(-1); // end of stream
+      assertThat(w.server().state()).isEqualTo(CLOSE_WAIT);
+      proved(Transition.ESTABLISHED_TO_CLOSE_WAIT, w.net, w.server());
+      check(only(w.serverSince())).is(".").seq(w.serverIss + 1).ack(w.clientFin.seq() + 1).noPayload();
+      assertThat(w.server().read(new byte[10])).isEqualTo(-1); // end of stream
     }
 
     @Test
     void rstFromPeerCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      int serverIss = syn(net.serverSent()).seq();
+      Walk w = established();
 
-      p.server().abort(); // §3.10.5: <SEQ=SND.NXT><CTL=RST>
-      check(last(net.serverSent())).is("R").seq(serverIss + 1);
-      net.run(5 * MS);
+      w.serverResets();
+
+      check(last(w.net.serverSent())).is("R").seq(w.serverIss + 1);
 
       // §3.10.7.4 second, ESTABLISHED: RST with SEQ = RCV.NXT: "connection reset", CLOSED
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.ESTABLISHED_TO_CLOSED, net, p.client());
-      assertThat(p.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
-      assertThatThrownBy(() -> p.client().read(new byte[1]))
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.ESTABLISHED_TO_CLOSED, w.net, w.client());
+      assertThat(w.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
+      assertThatThrownBy(() -> w.client().read(new byte[1]))
           .isInstanceOf(TcpSocketException.class)
           .hasMessageContaining("ECONNRESET");
     }
 
     @Test
     void inWindowRstWithWrongSeqOnlyDrawsChallengeAck() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      int clientIss = syn(net.clientSent()).seq();
-      int serverIss = syn(net.serverSent()).seq();
-      int port = p.client().id().localPort();
-      int mark = mark(net);
+      Walk w = established().mark();
 
-      inject(net.client, SERVER_ADDR, segment(80, port, TcpFlags.RST, serverIss + 2).build());
+      w.rstToClient(w.serverIss + 2);
 
       // RFC 5961 §3.2 / §3.10.7.4 second: SEQ != RCV.NXT but in the window: a challenge ACK, no arc
-      assertThat(p.client().state()).isEqualTo(ESTABLISHED);
-      List<Segment> sent = sentSince(net, CLIENT_ADDR, mark);
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is(".").seq(clientIss + 1).ack(serverIss + 1);
-      assertThat(arcsOf(p.client())).doesNotContain(Transition.ESTABLISHED_TO_CLOSED);
+      assertThat(w.client().state()).isEqualTo(ESTABLISHED);
+      check(only(w.clientSince())).is(".").seq(w.clientIss + 1).ack(w.serverIss + 1);
+      assertThat(arcsOf(w.client())).doesNotContain(Transition.ESTABLISHED_TO_CLOSED);
     }
 
     @Test
     void abortSendsRst() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      int clientIss = syn(net.clientSent()).seq();
+      Walk w = established();
 
-      p.client().abort();
+      w.client().abort();
 
       // §3.10.5 ABORT in ESTABLISHED: <SEQ=SND.NXT><CTL=RST>, queues flushed, CLOSED
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.ESTABLISHED_TO_CLOSED, net, p.client());
-      check(last(net.clientSent())).is("R").seq(clientIss + 1).noPayload();
-      assertThat(p.client().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
-      net.run(5 * MS);
-      assertThat(p.server().state()).isEqualTo(CLOSED);
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.ESTABLISHED_TO_CLOSED, w.net, w.client());
+      check(last(w.net.clientSent())).is("R").seq(w.clientIss + 1).noPayload();
+      assertThat(w.client().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
+      w.run(5 * MS);
+      assertThat(w.server().state()).isEqualTo(CLOSED);
     }
 
     @Test
     void unacknowledgedDataTimesOut() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      int clientIss = syn(net.clientSent()).seq();
-      net.link.setFault((src, dst, seg, i) -> src.equals(SERVER_ADDR) ? Decision.DROP : Decision.DELIVER);
-      int mark = mark(net);
+      Walk w = established().loseServerSegments().mark();
 
-      p.client().write(TwoStacks.data(100, 3));
-      net.settle(3_600 * SECOND);
+      w.client().write(TwoStacks.data(100, 3));
+      w.net.settle(3_600 * SECOND);
 
       // §3.8.3 / RFC 1122 §4.2.3.5 R2: retransmission gives up, the connection is closed
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.ESTABLISHED_TO_CLOSED, net, p.client());
-      assertThat(p.client().end()).isEqualTo(ConnectionEnd.TIMED_OUT);
-      assertThat(sentSince(net, CLIENT_ADDR, mark))
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.ESTABLISHED_TO_CLOSED, w.net, w.client());
+      assertThat(w.client().end()).isEqualTo(ConnectionEnd.TIMED_OUT);
+      assertThat(w.clientSince())
           .hasSizeGreaterThan(1)
-          .allSatisfy(s -> check(s).seq(clientIss + 1));
+          .allSatisfy(s -> check(s).seq(w.clientIss + 1));
     }
   }
 
@@ -705,120 +841,90 @@ class StateDiagramTest {
   class FinWait1 {
     @Test
     void ackOfFinArrives() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      Segment fin = last(net.clientSent());
-      int mark = mark(net);
+      Walk w = established().clientCloses().mark();
 
-      net.run(5 * MS);
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_1);
-      net.run(5 * MS); // the server's ACK of the FIN arrives
+      w.run(5 * MS).assertClient(FIN_WAIT_1);
+      w.run(5 * MS); // the server's ACK of the FIN arrives
 
       // §3.10.7.4 fifth, FIN-WAIT-1: our FIN is now acknowledged: enter FIN-WAIT-2, nothing sent
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_2);
-      proved(Transition.FIN_WAIT_1_TO_FIN_WAIT_2, net, p.client());
-      check(last(sentSince(net, SERVER_ADDR, mark))).is(".").ack(fin.seq() + 1);
-      assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
+      assertThat(w.client().state()).isEqualTo(FIN_WAIT_2);
+      proved(Transition.FIN_WAIT_1_TO_FIN_WAIT_2, w.net, w.client());
+      check(last(w.serverSince())).is(".").ack(w.clientFin.seq() + 1);
+      assertThat(w.clientSince()).isEmpty();
     }
 
     @Test
     void simultaneousCloseEntersClosing() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      closeBothAtOnce(p);
-      Segment clientFin = last(net.clientSent());
-      Segment serverFin = last(net.serverSent());
-      check(clientFin).is("F.");
-      check(serverFin).is("F.");
-      int mark = mark(net);
+      Walk w = established().bothClose();
+      check(w.clientFin).is("F.");
+      check(w.serverFin).is("F.");
+      w.mark();
 
-      net.run(5 * MS); // the FINs cross
+      w.run(5 * MS); // the FINs cross
 
       // §3.10.7.4 eighth, FIN-WAIT-1, our FIN not yet acked: enter CLOSING; the FIN is acked
-      assertThat(p.client().state()).isEqualTo(CLOSING);
-      assertThat(p.server().state()).isEqualTo(CLOSING);
-      proved(Transition.FIN_WAIT_1_TO_CLOSING, net, p.client());
-      proved(Transition.FIN_WAIT_1_TO_CLOSING, net, p.server());
-      List<Segment> clientAcks = sentSince(net, CLIENT_ADDR, mark);
-      List<Segment> serverAcks = sentSince(net, SERVER_ADDR, mark);
-      assertThat(clientAcks).hasSize(1);
-      assertThat(serverAcks).hasSize(1);
-      check(clientAcks.get(0)).is(".").seq(clientFin.seq() + 1).ack(serverFin.seq() + 1).noPayload();
-      check(serverAcks.get(0)).is(".").seq(serverFin.seq() + 1).ack(clientFin.seq() + 1).noPayload();
+      assertThat(w.client().state()).isEqualTo(CLOSING);
+      assertThat(w.server().state()).isEqualTo(CLOSING);
+      proved(Transition.FIN_WAIT_1_TO_CLOSING, w.net, w.client());
+      proved(Transition.FIN_WAIT_1_TO_CLOSING, w.net, w.server());
+      check(only(w.clientSince())).is(".").seq(w.clientFin.seq() + 1).ack(w.serverFin.seq() + 1).noPayload();
+      check(only(w.serverSince())).is(".").seq(w.serverFin.seq() + 1).ack(w.clientFin.seq() + 1).noPayload();
     }
 
     @Test
     void finCarryingAckOfOurFinGoesStraightToTimeWait() {
-      TwoStacks net = net(Profile.LINUX); // Linux holds the ACK of a FIN back, so it rides on the FIN
-      Pair p = net.connect();
-      p.client().close();
-      Segment clientFin = last(net.clientSent());
-      net.run(5 * MS); // the client's FIN arrives; its ACK waits for the delayed-ACK timer
-      assertThat(p.server().state()).isEqualTo(CLOSE_WAIT);
-      p.server().close(); // FIN with ACK of the client's FIN
-      Segment serverFin = last(net.serverSent());
-      check(serverFin).is("F.").ack(clientFin.seq() + 1);
-      int mark = mark(net);
+      // Linux holds the ACK of a FIN back, so it rides on the FIN
+      Walk w = established(Profile.LINUX).clientCloses();
+      w.run(5 * MS).assertServer(CLOSE_WAIT); // the client's FIN arrives; its ACK waits for the delayed-ACK timer
+      w.serverCloses(); // FIN with ACK of the client's FIN
+      check(w.serverFin).is("F.").ack(w.clientFin.seq() + 1);
+      w.mark();
 
-      net.run(5 * MS);
+      w.run(5 * MS);
 
       // §3.10.7.4 eighth, FIN-WAIT-1: our FIN has been ACKed (in this segment): enter TIME-WAIT, ACK the FIN
-      assertThat(p.client().state()).isEqualTo(TIME_WAIT);
-      proved(Transition.FIN_WAIT_1_TO_TIME_WAIT, net, p.client());
-      assertThat(arcsOf(p.client())).doesNotContain(Transition.FIN_WAIT_1_TO_FIN_WAIT_2);
-      List<Segment> sent = sentSince(net, CLIENT_ADDR, mark);
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is(".").seq(clientFin.seq() + 1).ack(serverFin.seq() + 1).noPayload();
+      assertThat(w.client().state()).isEqualTo(TIME_WAIT);
+      proved(Transition.FIN_WAIT_1_TO_TIME_WAIT, w.net, w.client());
+      assertThat(arcsOf(w.client())).doesNotContain(Transition.FIN_WAIT_1_TO_FIN_WAIT_2);
+      check(only(w.clientSince())).is(".").seq(w.clientFin.seq() + 1).ack(w.serverFin.seq() + 1).noPayload();
     }
 
     @Test
     void rstFromPeerCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().shutdownOutput();
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_1);
-      p.server().abort(); // the RST crosses the FIN
+      Walk w = established().clientShutsDownOutput().assertClient(FIN_WAIT_1);
 
-      net.run(5 * MS);
+      w.serverResets(); // the RST crosses the FIN
 
       // §3.10.7.4 second, FIN-WAIT-1: RST with SEQ = RCV.NXT: "connection reset", CLOSED
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.FIN_WAIT_1_TO_CLOSED, net, p.client());
-      assertThat(p.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.FIN_WAIT_1_TO_CLOSED, w.net, w.client());
+      assertThat(w.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
     }
 
     @Test
     void abortSendsRst() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().shutdownOutput();
-      Segment fin = last(net.clientSent());
+      Walk w = established().clientShutsDownOutput();
 
-      p.client().abort();
+      w.client().abort();
 
       // §3.10.5 ABORT in FIN-WAIT-1: <SEQ=SND.NXT><CTL=RST>, CLOSED
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.FIN_WAIT_1_TO_CLOSED, net, p.client());
-      check(last(net.clientSent())).is("R").seq(fin.seq() + 1);
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.FIN_WAIT_1_TO_CLOSED, w.net, w.client());
+      check(last(w.net.clientSent())).is("R").seq(w.clientFin.seq() + 1);
     }
 
     @Test
     void unacknowledgedFinTimesOut() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      net.link.setFault((src, dst, seg, i) -> src.equals(SERVER_ADDR) ? Decision.DROP : Decision.DELIVER);
-      p.client().shutdownOutput();
-      Segment fin = last(net.clientSent());
+      Walk w = established().loseServerSegments().clientShutsDownOutput();
 
-      net.settle(3_600 * SECOND);
+      w.net.settle(3_600 * SECOND);
 
       // §3.8.3 / RFC 1122 §4.2.3.5 R2: the FIN is retransmitted, then the connection gives up
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.FIN_WAIT_1_TO_CLOSED, net, p.client());
-      assertThat(p.client().end()).isEqualTo(ConnectionEnd.TIMED_OUT);
-      assertThat(net.clientSent().stream().filter(Segment::isFin)).hasSizeGreaterThan(1)
-          .allSatisfy(s -> check(s).is("F.").seq(fin.seq()));
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.FIN_WAIT_1_TO_CLOSED, w.net, w.client());
+      assertThat(w.client().end()).isEqualTo(ConnectionEnd.TIMED_OUT);
+      assertThat(w.net.clientSent().stream().filter(Segment::isFin)).hasSizeGreaterThan(1)
+          .allSatisfy(s -> check(s).is("F.").seq(w.clientFin.seq()));
     }
   }
 
@@ -826,75 +932,50 @@ class StateDiagramTest {
   class FinWait2 {
     @Test
     void finArrivesAckSent() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      Segment clientFin = last(net.clientSent());
-      net.run(10 * MS);
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_2);
-      p.server().close();
-      Segment serverFin = last(net.serverSent());
-      int mark = mark(net);
+      Walk w = established().clientCloses().run(10 * MS).assertClient(FIN_WAIT_2).serverCloses().mark();
 
-      net.run(5 * MS);
+      w.run(5 * MS);
 
       // §3.10.7.4 eighth, FIN-WAIT-2: enter TIME-WAIT, start the time-wait timer, ACK the FIN
-      assertThat(p.client().state()).isEqualTo(TIME_WAIT);
-      proved(Transition.FIN_WAIT_2_TO_TIME_WAIT, net, p.client());
-      List<Segment> sent = sentSince(net, CLIENT_ADDR, mark);
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is(".").seq(clientFin.seq() + 1).ack(serverFin.seq() + 1).noPayload();
+      assertThat(w.client().state()).isEqualTo(TIME_WAIT);
+      proved(Transition.FIN_WAIT_2_TO_TIME_WAIT, w.net, w.client());
+      check(only(w.clientSince())).is(".").seq(w.clientFin.seq() + 1).ack(w.serverFin.seq() + 1).noPayload();
     }
 
     @Test
     void rstFromPeerCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().shutdownOutput();
-      net.run(10 * MS);
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_2);
-      p.server().abort();
+      Walk w = established().clientShutsDownOutput().run(10 * MS).assertClient(FIN_WAIT_2);
 
-      net.run(5 * MS);
+      w.serverResets();
 
       // §3.10.7.4 second, FIN-WAIT-2: RST with SEQ = RCV.NXT: "connection reset", CLOSED
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.FIN_WAIT_2_TO_CLOSED, net, p.client());
-      assertThat(p.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.FIN_WAIT_2_TO_CLOSED, w.net, w.client());
+      assertThat(w.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
     }
 
     @Test
     void abortSendsRst() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().shutdownOutput();
-      Segment fin = last(net.clientSent());
-      net.run(10 * MS);
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_2);
+      Walk w = established().clientShutsDownOutput().run(10 * MS).assertClient(FIN_WAIT_2);
 
-      p.client().abort();
+      w.client().abort();
 
       // §3.10.5 ABORT in FIN-WAIT-2: <SEQ=SND.NXT><CTL=RST>, CLOSED
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.FIN_WAIT_2_TO_CLOSED, net, p.client());
-      check(last(net.clientSent())).is("R").seq(fin.seq() + 1);
+      assertThat(w.client().state()).isEqualTo(CLOSED);
+      proved(Transition.FIN_WAIT_2_TO_CLOSED, w.net, w.client());
+      check(last(w.net.clientSent())).is("R").seq(w.clientFin.seq() + 1);
     }
 
     @Test
     void orphanedFinWait2TimesOutOnLinux() {
-      TwoStacks net = net(Profile.LINUX);
-      Pair p = net.connect();
-      p.client().close();
-      net.run(100 * MS); // the delayed ACK of the FIN
-      assertThat(p.client().state()).isEqualTo(FIN_WAIT_2);
-      int mark = mark(net);
+      Walk w = established(Profile.LINUX).clientCloses();
+      w.run(100 * MS).assertClient(FIN_WAIT_2).mark(); // the delayed ACK of the FIN
 
-      net.run(Profile.LINUX.finWait2TimeoutNanos());
+      w.run(Profile.LINUX.finWait2TimeoutNanos());
 
       // Linux tcp_fin_timeout (not in RFC 9293): an orphaned FIN-WAIT-2 is dropped silently
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.FIN_WAIT_2_TO_CLOSED, net, p.client());
-      assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
+      w.assertClientClosedSilently();
+      proved(Transition.FIN_WAIT_2_TO_CLOSED, w.net, w.client());
     }
   }
 
@@ -902,58 +983,37 @@ class StateDiagramTest {
   class CloseWait {
     @Test
     void closeSendsFin() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      Segment clientFin = last(net.clientSent());
-      net.run(10 * MS);
-      assertThat(p.server().state()).isEqualTo(CLOSE_WAIT);
-      int serverIss = syn(net.serverSent()).seq();
-      int mark = mark(net);
+      Walk w = established().clientCloses().run(10 * MS).assertServer(CLOSE_WAIT).mark();
 
-      p.server().close();
+      w.server().close();
 
       // §3.10.4 CLOSE in CLOSE-WAIT: queue a FIN after the data, enter LAST-ACK
-      assertThat(p.server().state()).isEqualTo(LAST_ACK);
-      proved(Transition.CLOSE_WAIT_TO_LAST_ACK, net, p.server());
-      List<Segment> sent = sentSince(net, SERVER_ADDR, mark);
-      assertThat(sent).hasSize(1);
-      check(sent.get(0)).is("F.").seq(serverIss + 1).ack(clientFin.seq() + 1).noPayload();
+      assertThat(w.server().state()).isEqualTo(LAST_ACK);
+      proved(Transition.CLOSE_WAIT_TO_LAST_ACK, w.net, w.server());
+      check(only(w.serverSince())).is("F.").seq(w.serverIss + 1).ack(w.clientFin.seq() + 1).noPayload();
     }
 
     @Test
     void abortSendsRst() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      net.run(10 * MS);
-      assertThat(p.server().state()).isEqualTo(CLOSE_WAIT);
-      int serverIss = syn(net.serverSent()).seq();
+      Walk w = established().clientCloses().run(10 * MS).assertServer(CLOSE_WAIT);
 
-      p.server().abort();
+      w.server().abort();
 
       // §3.10.5 ABORT in CLOSE-WAIT: <SEQ=SND.NXT><CTL=RST>, CLOSED
-      assertThat(p.server().state()).isEqualTo(CLOSED);
-      proved(Transition.CLOSE_WAIT_TO_CLOSED, net, p.server());
-      check(last(net.serverSent())).is("R").seq(serverIss + 1);
+      assertThat(w.server().state()).isEqualTo(CLOSED);
+      proved(Transition.CLOSE_WAIT_TO_CLOSED, w.net, w.server());
+      check(last(w.net.serverSent())).is("R").seq(w.serverIss + 1);
     }
 
     @Test
     void rstFromPeerCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().shutdownOutput();
-      net.run(10 * MS);
-      assertThat(p.server().state()).isEqualTo(CLOSE_WAIT);
-      int mark = mark(net);
+      Walk w = established().clientShutsDownOutput().run(10 * MS).assertServer(CLOSE_WAIT).mark();
 
-      p.client().abort(); // from FIN-WAIT-2
-      net.run(5 * MS);
+      w.clientResets(); // from FIN-WAIT-2
 
       // §3.10.7.4 second, CLOSE-WAIT: RST with SEQ = RCV.NXT: CLOSED, nothing sent back
-      assertThat(p.server().state()).isEqualTo(CLOSED);
-      proved(Transition.CLOSE_WAIT_TO_CLOSED, net, p.server());
-      assertThat(sentSince(net, SERVER_ADDR, mark)).isEmpty();
+      w.assertServerClosedSilently();
+      proved(Transition.CLOSE_WAIT_TO_CLOSED, w.net, w.server());
     }
   }
 
@@ -961,61 +1021,41 @@ class StateDiagramTest {
   class Closing {
     @Test
     void ackOfFinEntersTimeWait() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      closeBothAtOnce(p);
-      net.run(5 * MS);
-      assertThat(p.client().state()).isEqualTo(CLOSING);
-      int mark = mark(net);
+      Walk w = established().bothClose().run(5 * MS).assertClient(CLOSING).mark();
 
-      net.run(5 * MS); // the ACKs of the FINs arrive
+      w.run(5 * MS); // the ACKs of the FINs arrive
 
       // §3.10.7.4 fifth, CLOSING: the ACK acknowledges our FIN: enter TIME-WAIT, nothing sent
-      assertThat(p.client().state()).isEqualTo(TIME_WAIT);
-      assertThat(p.server().state()).isEqualTo(TIME_WAIT);
-      proved(Transition.CLOSING_TO_TIME_WAIT, net, p.client());
-      proved(Transition.CLOSING_TO_TIME_WAIT, net, p.server());
-      assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
-      assertThat(sentSince(net, SERVER_ADDR, mark)).isEmpty();
+      assertThat(w.client().state()).isEqualTo(TIME_WAIT);
+      assertThat(w.server().state()).isEqualTo(TIME_WAIT);
+      proved(Transition.CLOSING_TO_TIME_WAIT, w.net, w.client());
+      proved(Transition.CLOSING_TO_TIME_WAIT, w.net, w.server());
+      assertThat(w.clientSince()).isEmpty();
+      assertThat(w.serverSince()).isEmpty();
     }
 
     @Test
     void rstCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      net.link.setFault((src, dst, seg, i) -> pureAck(seg) ? Decision.DROP : Decision.DELIVER);
-      closeBothAtOnce(p);
-      Segment serverFin = last(net.serverSent());
-      net.run(5 * MS); // FINs crossed, their ACKs lost
-      assertThat(p.client().state()).isEqualTo(CLOSING);
-      int mark = mark(net);
+      Walk w = established().losePureAcks().bothClose();
+      w.run(5 * MS).assertClient(CLOSING).mark(); // FINs crossed, their ACKs lost
 
-      inject(net.client, SERVER_ADDR,
-          segment(80, p.client().id().localPort(), TcpFlags.RST, serverFin.seq() + 1).build());
+      w.rstToClient(w.serverFin.seq() + 1);
 
       // §3.10.7.4 second, CLOSING: RST: enter CLOSED, delete the TCB
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.CLOSING_TO_CLOSED, net, p.client());
-      assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
-      assertThat(net.client.connectionCount()).isZero();
+      w.assertClientClosedSilently();
+      proved(Transition.CLOSING_TO_CLOSED, w.net, w.client());
+      assertThat(w.net.client.connectionCount()).isZero();
     }
 
     @Test
     void abortDeletesTcbWithoutRst() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      net.link.setFault((src, dst, seg, i) -> pureAck(seg) ? Decision.DROP : Decision.DELIVER);
-      closeBothAtOnce(p);
-      net.run(5 * MS);
-      assertThat(p.client().state()).isEqualTo(CLOSING);
-      int mark = mark(net);
+      Walk w = established().losePureAcks().bothClose().run(5 * MS).assertClient(CLOSING).mark();
 
-      p.client().abort();
+      w.client().abort();
 
       // §3.10.5 ABORT in CLOSING: respond "ok", delete the TCB, CLOSED; no RST
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.CLOSING_TO_CLOSED, net, p.client());
-      assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
+      w.assertClientClosedSilently();
+      proved(Transition.CLOSING_TO_CLOSED, w.net, w.client());
     }
   }
 
@@ -1023,66 +1063,41 @@ class StateDiagramTest {
   class LastAck {
     @Test
     void ackOfFinCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      net.run(10 * MS);
-      p.server().close();
-      Segment serverFin = last(net.serverSent());
-      int mark = mark(net);
+      Walk w = established().clientCloses().run(10 * MS).serverCloses().mark();
 
-      net.run(10 * MS); // FIN there, ACK back
+      w.run(10 * MS); // FIN there, ACK back
 
       // §3.10.7.4 fifth, LAST-ACK: the ACK of our FIN: delete the TCB, enter CLOSED, nothing sent
-      check(last(sentSince(net, CLIENT_ADDR, mark))).is(".").ack(serverFin.seq() + 1);
-      assertThat(p.server().state()).isEqualTo(CLOSED);
-      proved(Transition.LAST_ACK_TO_CLOSED, net, p.server());
-      assertThat(arcsOf(p.server())).doesNotContain(Transition.LAST_ACK_TO_CLOSED_BY_RESET);
-      assertThat(p.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
-      assertThat(sentSince(net, SERVER_ADDR, mark)).isEmpty();
+      check(last(w.clientSince())).is(".").ack(w.serverFin.seq() + 1);
+      w.assertServerClosedSilently();
+      proved(Transition.LAST_ACK_TO_CLOSED, w.net, w.server());
+      assertThat(arcsOf(w.server())).doesNotContain(Transition.LAST_ACK_TO_CLOSED_BY_RESET);
+      assertThat(w.server().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
     }
 
     @Test
     void rstCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      Segment clientFin = last(net.clientSent());
-      net.run(10 * MS);
-      net.link.setFault((src, dst, seg, i) -> pureAck(seg) ? Decision.DROP : Decision.DELIVER);
-      p.server().close();
-      net.run(10 * MS); // the ACK of the server's FIN is lost
-      assertThat(p.server().state()).isEqualTo(LAST_ACK);
-      int mark = mark(net);
+      Walk w = established().clientCloses().run(10 * MS).losePureAcks().serverCloses();
+      w.run(10 * MS).assertServer(LAST_ACK).mark(); // the ACK of the server's FIN is lost
 
-      inject(net.server, CLIENT_ADDR,
-          segment(p.client().id().localPort(), 80, TcpFlags.RST, clientFin.seq() + 1).build());
+      w.rstToServer(w.clientFin.seq() + 1);
 
       // §3.10.7.4 second, LAST-ACK: RST: enter CLOSED, delete the TCB
-      assertThat(p.server().state()).isEqualTo(CLOSED);
-      proved(Transition.LAST_ACK_TO_CLOSED_BY_RESET, net, p.server());
-      assertThat(arcsOf(p.server())).doesNotContain(Transition.LAST_ACK_TO_CLOSED);
-      assertThat(sentSince(net, SERVER_ADDR, mark)).isEmpty();
+      w.assertServerClosedSilently();
+      proved(Transition.LAST_ACK_TO_CLOSED_BY_RESET, w.net, w.server());
+      assertThat(arcsOf(w.server())).doesNotContain(Transition.LAST_ACK_TO_CLOSED);
     }
 
     @Test
     void abortDeletesTcbWithoutRst() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      net.run(10 * MS);
-      net.link.setFault((src, dst, seg, i) -> pureAck(seg) ? Decision.DROP : Decision.DELIVER);
-      p.server().close();
-      net.run(10 * MS);
-      assertThat(p.server().state()).isEqualTo(LAST_ACK);
-      int mark = mark(net);
+      Walk w = established().clientCloses().run(10 * MS).losePureAcks().serverCloses()
+          .run(10 * MS).assertServer(LAST_ACK).mark();
 
-      p.server().abort();
+      w.server().abort();
 
       // §3.10.5 ABORT in LAST-ACK: respond "ok", delete the TCB, CLOSED; no RST
-      assertThat(p.server().state()).isEqualTo(CLOSED);
-      proved(Transition.LAST_ACK_TO_CLOSED_BY_RESET, net, p.server());
-      assertThat(sentSince(net, SERVER_ADDR, mark)).isEmpty();
+      w.assertServerClosedSilently();
+      proved(Transition.LAST_ACK_TO_CLOSED_BY_RESET, w.net, w.server());
     }
   }
 
@@ -1090,51 +1105,34 @@ class StateDiagramTest {
   class TimeWait {
     @Test
     void twoMslTimeoutCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      net.run(10 * MS);
-      p.server().close();
-      net.run(5 * MS); // the server's FIN arrives: TIME-WAIT starts now
-      assertThat(p.client().state()).isEqualTo(TIME_WAIT);
-      net.run(5 * MS);
-      int mark = mark(net);
+      Walk w = established().clientCloses().run(10 * MS).serverCloses();
+      w.run(5 * MS).assertClient(TIME_WAIT); // the server's FIN arrives: TIME-WAIT starts now
+      w.run(5 * MS).mark();
       long twoMsl = Profile.RFC9293.timeWaitNanos();
 
-      net.run(twoMsl - 5 * MS - 1);
-      assertThat(p.client().state()).isEqualTo(TIME_WAIT);
-      net.run(1);
+      w.run(twoMsl - 5 * MS - 1).assertClient(TIME_WAIT);
+      w.run(1);
 
       // §3.10.7.4 eighth / §3.4.2: after 2 MSL in TIME-WAIT, delete the TCB, enter CLOSED
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.TIME_WAIT_TO_CLOSED, net, p.client());
-      assertThat(arcsOf(p.client())).doesNotContain(Transition.TIME_WAIT_TO_CLOSED_BY_RESET);
-      assertThat(p.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
-      assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
-      assertThat(net.client.connectionCount()).isZero();
+      w.assertClientClosedSilently();
+      proved(Transition.TIME_WAIT_TO_CLOSED, w.net, w.client());
+      assertThat(arcsOf(w.client())).doesNotContain(Transition.TIME_WAIT_TO_CLOSED_BY_RESET);
+      assertThat(w.client().end()).isEqualTo(ConnectionEnd.CLOSED_GRACEFULLY);
+      assertThat(w.net.client.connectionCount()).isZero();
     }
 
     @Test
     void rstCloses() {
-      TwoStacks net = net();
-      Pair p = net.connect();
-      p.client().close();
-      net.run(10 * MS);
-      p.server().close();
-      Segment serverFin = last(net.serverSent());
-      net.run(5 * MS);
-      assertThat(p.client().state()).isEqualTo(TIME_WAIT);
-      int mark = mark(net);
+      Walk w = established().clientCloses().run(10 * MS).serverCloses().run(5 * MS).assertClient(TIME_WAIT);
+      w.mark();
 
-      inject(net.client, SERVER_ADDR,
-          segment(80, p.client().id().localPort(), TcpFlags.RST, serverFin.seq() + 1).build());
+      w.rstToClient(w.serverFin.seq() + 1);
 
       // §3.10.7.4 second, TIME-WAIT: RST: enter CLOSED, delete the TCB (RFC 1337 not applied)
-      assertThat(p.client().state()).isEqualTo(CLOSED);
-      proved(Transition.TIME_WAIT_TO_CLOSED_BY_RESET, net, p.client());
-      assertThat(arcsOf(p.client())).doesNotContain(Transition.TIME_WAIT_TO_CLOSED);
-      assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
-      assertThat(net.client.connectionCount()).isZero();
+      w.assertClientClosedSilently();
+      proved(Transition.TIME_WAIT_TO_CLOSED_BY_RESET, w.net, w.client());
+      assertThat(arcsOf(w.client())).doesNotContain(Transition.TIME_WAIT_TO_CLOSED);
+      assertThat(w.net.client.connectionCount()).isZero();
     }
   }
 }

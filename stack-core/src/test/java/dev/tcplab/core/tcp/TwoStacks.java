@@ -1,5 +1,7 @@
 package dev.tcplab.core.tcp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.tcplab.core.link.InMemoryLink;
 import dev.tcplab.core.time.ManualClock;
 import dev.tcplab.core.wire.Segment;
@@ -13,6 +15,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 
 /**
  * The test fixture: two stacks, {@link #client} (10.0.0.1) and {@link #server} (10.0.0.2), over an
@@ -95,6 +99,26 @@ final class TwoStacks {
 
   record Pair(TcpSocket client, TcpSocket server, TcpListener listener) {}
 
+  /** The client closes; 100 ms later the server is in CLOSE-WAIT and its application reads end of stream. */
+  void clientClosesAndServerReadsEof(Pair p) {
+    p.client().close();
+    run(100 * MS);
+    assertThat(p.server().read(new byte[1])).as("server read after the client's FIN").isEqualTo(-1);
+    assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
+  }
+
+  /**
+   * RFC 9293 §3.6 case 1 with prompt applications: {@link #clientClosesAndServerReadsEof}, then the server
+   * closes too; 100 ms later the server is CLOSED and the client in TIME-WAIT.
+   */
+  void closeClientFirst(Pair p) {
+    clientClosesAndServerReadsEof(p);
+    p.server().close();
+    run(100 * MS);
+    assertThat(p.server().state()).isEqualTo(TcpState.CLOSED);
+    assertThat(p.client().state()).isEqualTo(TcpState.TIME_WAIT);
+  }
+
   /** Segments on the wire from {@code src}, in order, including dropped ones. */
   List<Segment> sentBy(InetAddress src) {
     List<Segment> l = new ArrayList<>();
@@ -126,6 +150,11 @@ final class TwoStacks {
     int n;
     while ((n = s.read(buf)) > 0) out.write(buf, 0, n);
     return out.toByteArray();
+  }
+
+  /** The two profiles, named for display ("linux", "rfc9293"): the source of {@link EachProfile} tests. */
+  static Stream<Named<Profile>> profiles() {
+    return Stream.of(Profile.LINUX, Profile.RFC9293).map(p -> Named.of(p.name(), p));
   }
 
   /** Deterministic test data. */

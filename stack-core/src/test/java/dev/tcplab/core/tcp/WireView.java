@@ -2,6 +2,7 @@ package dev.tcplab.core.tcp;
 
 import static dev.tcplab.core.tcp.TwoStacks.CLIENT_ADDR;
 import static dev.tcplab.core.tcp.TwoStacks.SERVER_ADDR;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcplab.core.link.InMemoryLink;
 import dev.tcplab.core.wire.Segment;
@@ -153,6 +154,21 @@ final class WireView {
     return b;
   }
 
+  /** A bare RST (no ACK, no options) as if from the server to {@code client}, SEQ = the server's {@code rel}. */
+  Segment rstFromServer(TcpSocket client, long rel) {
+    return bareToward(client).seq(serverSeq(rel)).flags(TcpFlags.RST).build();
+  }
+
+  /** A pure ACK like the server's next segment to {@code client}; SEQ and ACK relative to the ISNs. */
+  Segment ackFromServer(TcpSocket client, long seqRel, long ackRel) {
+    return fromServer(client).seq(serverSeq(seqRel)).ack(clientSeq(ackRel)).flags(TcpFlags.ACK).build();
+  }
+
+  /** A pure ACK like the client's next segment to {@code server}; SEQ and ACK relative to the ISNs. */
+  Segment ackFromClient(TcpSocket server, long seqRel, long ackRel) {
+    return fromClient(server).seq(clientSeq(seqRel)).ack(serverSeq(ackRel)).flags(TcpFlags.ACK).build();
+  }
+
   void injectToClient(Segment seg) {
     net.client.receive(SERVER_ADDR, CLIENT_ADDR, seg);
   }
@@ -163,6 +179,12 @@ final class WireView {
 
   // ---------------------------------------------------------------------------------------------
   // Socket calls
+
+  /** The connection of {@code s} is over: the socket is CLOSED and ended {@code how}. */
+  static void assertClosed(TcpSocket s, ConnectionEnd how) {
+    assertThat(s.state()).as("state of %s", s).isEqualTo(TcpState.CLOSED);
+    assertThat(s.end()).as("end of %s", s).isEqualTo(how);
+  }
 
   /** The error a socket call fails with; an assertion error if it returns normally. */
   static SocketError errorOf(Runnable call) {

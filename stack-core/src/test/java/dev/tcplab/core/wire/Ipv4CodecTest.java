@@ -28,6 +28,12 @@ class Ipv4CodecTest {
     return TcpCodecTest.malformed(call);
   }
 
+  /** The header of a packet that must be IPv4. */
+  static Ipv4Header header4(IpPacket packet) {
+    assertThat(packet.header()).isInstanceOf(Ipv4Header.class);
+    return (Ipv4Header) packet.header();
+  }
+
   static byte[] packet(Segment s) {
     return IpPacketCodec.encodeIpv4(SRC, DST, 64, 0x1c46, s);
   }
@@ -54,7 +60,7 @@ class Ipv4CodecTest {
     byte[] p = IpPacketCodec.encodeIpv4(SRC, DST, 255, 0xbeef, s);
     IpPacket packet = IpPacketCodec.decodeIpv4(p, 0, p.length);
 
-    Ipv4Header h = packet.header();
+    Ipv4Header h = header4(packet);
     assertThat(h.version()).isEqualTo(4);
     assertThat(h.ihl()).isEqualTo(5);
     assertThat(h.headerLength()).isEqualTo(20);
@@ -80,7 +86,7 @@ class Ipv4CodecTest {
     Segment s = TcpCodecTest.base().build(); // 40-byte packet, Ethernet pads frames to 46 bytes
     byte[] p = concat(packet(s), hex("000000000000"));
     IpPacket packet = IpPacketCodec.decodeIpv4(p, 0, p.length);
-    assertThat(packet.header().totalLength()).isEqualTo(40);
+    assertThat(header4(packet).totalLength()).isEqualTo(40);
     assertThat(packet.segment().payloadLength()).isZero();
     assertThat(packet.segment()).isEqualTo(s);
   }
@@ -99,7 +105,7 @@ class Ipv4CodecTest {
     TcpCodec.putU16(p, 2, p.length);
     fixHeaderChecksum(p);
     IpPacket packet = IpPacketCodec.decodeIpv4(p, 0, p.length);
-    assertThat(packet.header().ihl()).isEqualTo(6);
+    assertThat(header4(packet).ihl()).isEqualTo(6);
     assertThat(packet.segment()).isEqualTo(s);
   }
 
@@ -341,7 +347,7 @@ class Ipv4CodecTest {
       try {
         IpPacket packet = IpPacketCodec.decodeIpv4(p, 0, len);
         decoded++;
-        assertThat(packet.header().totalLength()).isLessThanOrEqualTo(len);
+        assertThat(header4(packet).totalLength()).isLessThanOrEqualTo(len);
       } catch (MalformedPacketException e) {
         rejected++;
         assertThat(e.offset()).isBetween(0, len);
