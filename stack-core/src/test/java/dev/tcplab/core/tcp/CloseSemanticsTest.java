@@ -29,25 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * scenario checks what each application read, what went on the wire (relative to the ISNs, as tcpdump
  * shows it) and how both sockets ended. The LINUX profile is held to ../shared/LINUX-BEHAVIOUR.md.
  */
-class CloseSemanticsTest {
+class CloseSemanticsTest extends OneConnectionScenario {
   private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] WELCOME = "welcome".getBytes(StandardCharsets.US_ASCII);
-
-  // The scenario's two stacks, its connection and the wire seen relative to the ISNs (one per test).
-  private TwoStacks net;
-  private TwoStacks.Pair p;
-  private WireView w;
-
-  /** The client connected to the server's port 80, both stacks with {@code profile}. */
-  private void connect(Profile profile) {
-    net = new TwoStacks(profile);
-    p = net.connect();
-    w = new WireView(net);
-  }
-
-  private void connect() {
-    connect(Profile.LINUX);
-  }
 
   /** Sends "hello" (client) and "welcome" (server) both ways and reads them. */
   private void exchangeGreetings() {
@@ -85,6 +69,24 @@ class CloseSemanticsTest {
     assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
   }
 
+  /**
+   * {@code closer} closes first: FIN-WAIT-1 at once; {@code nanos} later its peer is in CLOSE-WAIT and its
+   * application reads end of stream.
+   */
+  private void closeFirst(TcpSocket closer, TcpSocket peer, long nanos) {
+    closer.close();
+    assertThat(closer.state()).isEqualTo(TcpState.FIN_WAIT_1);
+    net.run(nanos);
+    assertThat(peer.state()).isEqualTo(TcpState.CLOSE_WAIT);
+    assertThat(peer.read(new byte[16])).as("EOF after the FIN").isEqualTo(-1);
+  }
+
+  /** {@code sent} is just the RST of an abort: Linux's "R." acking RCV.NXT ({@code ack}), else a bare "R". */
+  private void assertOnlyAbortRst(List<String> sent, Profile profile, int ack) {
+    assertThat(sent).as(w.toString())
+        .containsExactly(profile.abortRstCarriesAck() ? "R. 1:1(0) ack " + ack : "R 1:1(0)");
+  }
+
   /** Lets {@code nanos} pass (TIME-WAIT runs out); then each of {@code sockets} is closed, gracefully. */
   private void assertClosedGracefullyAfter(long nanos, TcpSocket... sockets) {
     net.run(nanos);
@@ -107,13 +109,9 @@ class CloseSemanticsTest {
     exchangeGreetings();
 
     w.mark();
-    p.client().close();
-    assertThat(p.client().state()).isEqualTo(TcpState.FIN_WAIT_1);
-    net.run(100 * MS);
+    closeFirst(p.client(), p.server(), 100 * MS);
     // RFC 9293 §3.6 case 1: the peer ACKs the FIN (Linux: after the ~40 ms delayed-ACK timer)
     assertThat(p.client().state()).isEqualTo(TcpState.FIN_WAIT_2);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
-    assertThat(p.server().read(new byte[16])).as("EOF after the FIN").isEqualTo(-1);
     assertThat(p.server().peerClosed()).isTrue();
 
     p.server().close();
@@ -136,11 +134,7 @@ class CloseSemanticsTest {
     exchangeGreetings();
 
     w.mark();
-    p.server().close();
-    assertThat(p.server().state()).isEqualTo(TcpState.FIN_WAIT_1);
-    net.run(5 * MS);
-    assertThat(p.client().state()).isEqualTo(TcpState.CLOSE_WAIT);
-    assertThat(p.client().read(new byte[16])).isEqualTo(-1);
+    closeFirst(p.server(), p.client(), 5 * MS);
     // Linux: the ACK of the FIN waits ~40 ms and rides on our FIN when the application closes quickly
     p.client().close();
     assertThat(p.client().state()).isEqualTo(TcpState.LAST_ACK);
@@ -263,8 +257,8 @@ class CloseSemanticsTest {
     AtomicLong timeWaitSince = entryTime(net.client, TcpState.TIME_WAIT);
     AtomicBoolean dropped = new AtomicBoolean();
     // Lose the client's ACK of the server's FIN, once
-    net.link.setFault(Transfer.dropFrom(CLIENT_ADDR,
-        (seg, i) -> seg.isAck() && !seg.isFin() && seg.ack() == w.serverSeq(2) && dropped.compareAndSet(false, true)));
+    net.link.setFault(Transfer.dropFrom(CLIENT_ADDR, (seg, i) ->
+        seg.isAck() && !seg.isFin() && seg.ack() == w.serverSeq(2) && dropped.compareAndSet(false, true)));
 
     net.clientClosesAndServerReadsEof(p);
     w.mark();
@@ -380,8 +374,7 @@ class CloseSemanticsTest {
     w.mark();
     // RFC 1122 §4.2.2.13: CLOSE with data pending → RST; Linux: "R." seq = SND.NXT, ack = RCV.NXT
     p.server().close();
-    assertThat(w.server()).as(w.toString())
-        .containsExactly(profile.abortRstCarriesAck() ? "R. 1:1(0) ack 101" : "R 1:1(0)");
+    assertOnlyAbortRst(w.server(), profile, 101);
     assertClosed(p.server(), ConnectionEnd.ABORTED_LOCALLY);
 
     net.run(50 * MS);
@@ -482,8 +475,7 @@ class CloseSemanticsTest {
 
     // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; Linux adds ACK = RCV.NXT
     p.client().abort();
-    assertThat(w.client()).as(w.toString())
-        .containsExactly(profile.abortRstCarriesAck() ? "R. 1:1(0) ack 1" : "R 1:1(0)");
+    assertOnlyAbortRst(w.client(), profile, 1);
     assertClosed(p.client(), ConnectionEnd.ABORTED_LOCALLY);
 
     net.run(50 * MS);
@@ -528,10 +520,7 @@ class CloseSemanticsTest {
   @EachProfile
   void dataArrivingAfterCloseDrawsRst(Profile profile) {
     connect(profile);
-    p.client().close();
-    net.run(100 * MS);
-    assertThat(p.client().state()).isEqualTo(TcpState.FIN_WAIT_2);
-    assertThat(p.server().state()).isEqualTo(TcpState.CLOSE_WAIT);
+    clientClosesIntoFinWait2();
 
     w.mark();
     p.server().write(TwoStacks.data(100, 17));

@@ -4,8 +4,8 @@ import static dev.tcplab.core.tcp.TwoStacks.CLIENT_ADDR;
 import static dev.tcplab.core.tcp.TwoStacks.MS;
 import static dev.tcplab.core.tcp.TwoStacks.SECOND;
 import static dev.tcplab.core.tcp.TwoStacks.SERVER_ADDR;
+import static dev.tcplab.core.tcp.WireView.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcplab.core.link.InMemoryLink;
 import dev.tcplab.core.link.InMemoryLink.Decision;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Flow control and the receiver's and sender's small-segment rules: the advertised window and zero
@@ -56,13 +55,11 @@ class FlowControlTest {
   @MethodSource("smallReceiveBuffers")
   void aFullReceiverIsProbedUntilItReadsAndThenTheTransferCompletes(String profile, int buffer) {
     Profile p = Profile.named(profile);
-    TwoStacks net = new TwoStacks(p, ONE_WAY, b -> b.receiveBuffer(buffer));
+    TwoStacks net = withReceiveBuffer(p, buffer);
     WindowWatch watch = WindowWatch.attach(net);
-    Transfer t = Transfer.start(net, TwoStacks.data(6 * buffer, 51));
-    t.serverReads = false;
 
     // The server application does not read for 20 minutes while the client has much more to send.
-    t.runUntil(() -> false, 20 * 60 * SECOND);
+    Transfer t = serverNotReadingFor(20 * 60 * SECOND, net, TwoStacks.data(6 * buffer, 51));
     long readAt = net.clock.nanos();
 
     SoftAssertions soft = new SoftAssertions();
@@ -113,10 +110,8 @@ class FlowControlTest {
 
   @Test
   void aLostWindowUpdateIsRecoveredByTheNextZeroWindowProbe() {
-    TwoStacks net = new TwoStacks(Profile.LINUX, ONE_WAY, b -> b.receiveBuffer(65_536));
-    Transfer t = Transfer.start(net, TwoStacks.data(200_000, 52));
-    t.serverReads = false;
-    t.runUntil(() -> false, 3 * SECOND);
+    TwoStacks net = withReceiveBuffer(Profile.LINUX, 65_536);
+    Transfer t = serverNotReadingFor(3 * SECOND, net, TwoStacks.data(200_000, 52));
     int update = net.serverSent().size(); // position of the server's next segment
     boolean[] dropped = {false};
     net.link.setFault(Transfer.dropFrom(SERVER_ADDR, (seg, i) -> !dropped[0] && (dropped[0] = true)));
@@ -131,11 +126,9 @@ class FlowControlTest {
   @Test
   void aUsableWindowSmallerThanAnMssIsNotLeftUnused() {
     // 93440 bytes with window scale 8: the receiver's last usable window is a fraction of an MSS
-    TwoStacks net = new TwoStacks(Profile.LINUX, ONE_WAY, b -> b.receiveBuffer(93_440));
-    Transfer t = Transfer.start(net, TwoStacks.data(400_000, 53));
-    t.serverReads = false;
+    TwoStacks net = withReceiveBuffer(Profile.LINUX, 93_440);
 
-    t.runUntil(() -> false, 60 * SECOND);
+    Transfer t = serverNotReadingFor(60 * SECOND, net, TwoStacks.data(400_000, 53));
 
     long una = Transfer.tcbField(t.client, "SND.UNA");
     long nxt = Transfer.tcbField(t.client, "SND.NXT");
@@ -219,12 +212,10 @@ class FlowControlTest {
   @ParameterizedTest(name = "{0}, receive buffer {1}")
   @MethodSource("rightEdgeCases")
   void theAdvertisedRightEdgeNeverMovesLeft(String profile, int buffer) {
-    TwoStacks net = new TwoStacks(Profile.named(profile), ONE_WAY, b -> b.receiveBuffer(buffer));
+    TwoStacks net = withReceiveBuffer(Profile.named(profile), buffer);
     WindowWatch watch = WindowWatch.attach(net);
-    Transfer t = Transfer.start(net, TwoStacks.data(3 * buffer, 56));
-    t.serverReads = false;
 
-    t.runUntil(() -> false, 5 * SECOND);
+    serverNotReadingFor(5 * SECOND, net, TwoStacks.data(3 * buffer, 56));
 
     // RFC 9293 §3.8.6: the receiver SHOULD NOT shrink the window; with window scaling the field is
     // rounded down, so the edge may retract, but by less than one scale unit (RFC 7323 §2.4)
@@ -306,10 +297,8 @@ class FlowControlTest {
   // -----------------------------------------------------------------------------------------------
   // Delayed ACKs
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void delayedAcksAfterQuickAckModeAndEverySecondFullSegment(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void delayedAcksAfterQuickAckModeAndEverySecondFullSegment(Profile p) {
     TwoStacks net = new TwoStacks(p);
     TwoStacks.Pair pair = net.connect();
     pair.client().setNoDelay(true);
@@ -347,10 +336,8 @@ class FlowControlTest {
   // -----------------------------------------------------------------------------------------------
   // Keepalive and the user timeout
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void keepaliveProbesAnIdleConnectionAndTheAnswerKeepsItOpen(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void keepaliveProbesAnIdleConnectionAndTheAnswerKeepsItOpen(Profile p) {
     TwoStacks net = new TwoStacks(p);
     TwoStacks.Pair pair = net.connect();
     long heardAt = lastSentBy(net, SERVER_ADDR).atNanos() + ONE_WAY;
@@ -377,10 +364,8 @@ class FlowControlTest {
     assertThat(later.get(1).atNanos()).isEqualTo(answer.atNanos() + ONE_WAY + p.keepaliveIdleNanos());
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void keepaliveGivesUpOnAPeerThatVanished(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void keepaliveGivesUpOnAPeerThatVanished(Profile p) {
     TwoStacks net = new TwoStacks(p);
     Transfer.EndWatch ends = Transfer.EndWatch.attach(net);
     TwoStacks.Pair pair = net.connect();
@@ -402,9 +387,7 @@ class FlowControlTest {
     assertThat(pair.client().end()).isEqualTo(ConnectionEnd.TIMED_OUT);
     assertThat(ends.at(CLIENT_ADDR)).as("when keepalive gave up")
         .isEqualTo(heardAt + p.keepaliveIdleNanos() + p.keepaliveProbes() * p.keepaliveIntervalNanos());
-    assertThatThrownBy(() -> pair.client().read(new byte[10]))
-        .isInstanceOfSatisfying(TcpSocketException.class,
-            e -> assertThat(e.error()).isEqualTo(SocketError.ETIMEDOUT));
+    assertThat(errorOf(() -> pair.client().read(new byte[10]))).isEqualTo(SocketError.ETIMEDOUT);
   }
 
   @Test
@@ -425,9 +408,7 @@ class FlowControlTest {
         .isBetween(5 * SECOND, 5 * SECOND + 50 * MS);
     assertThat(net.clientSent().stream().filter(s -> s.payloadLength() > 0).count())
         .as("transmissions before giving up").isGreaterThan(2);
-    assertThatThrownBy(() -> pair.client().read(new byte[10]))
-        .isInstanceOfSatisfying(TcpSocketException.class,
-            e -> assertThat(e.error()).isEqualTo(SocketError.ETIMEDOUT));
+    assertThat(errorOf(() -> pair.client().read(new byte[10]))).isEqualTo(SocketError.ETIMEDOUT);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -541,6 +522,22 @@ class FlowControlTest {
 
   // -----------------------------------------------------------------------------------------------
   // Helpers
+
+  /** Two stacks with {@code profile} and a receive buffer of {@code bytes}. */
+  static TwoStacks withReceiveBuffer(Profile profile, int bytes) {
+    return new TwoStacks(profile, ONE_WAY, b -> b.receiveBuffer(bytes));
+  }
+
+  /**
+   * The transfer of {@code payload} on {@code net}, run for {@code nanos} with a server application that
+   * does not read (it may start again by setting {@link Transfer#serverReads}).
+   */
+  static Transfer serverNotReadingFor(long nanos, TwoStacks net, byte[] payload) {
+    Transfer t = Transfer.start(net, payload);
+    t.serverReads = false;
+    t.runUntil(() -> false, nanos);
+    return t;
+  }
 
   static List<Segment> dataSegments(List<Segment> segments) {
     return segments.stream().filter(s -> s.payloadLength() > 0).toList();

@@ -4,8 +4,8 @@ import static dev.tcplab.core.tcp.TwoStacks.CLIENT_ADDR;
 import static dev.tcplab.core.tcp.TwoStacks.MS;
 import static dev.tcplab.core.tcp.TwoStacks.SECOND;
 import static dev.tcplab.core.tcp.TwoStacks.SERVER_ADDR;
+import static dev.tcplab.core.tcp.WireView.errorOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tcplab.core.link.InMemoryLink;
 import dev.tcplab.core.link.InMemoryLink.Decision;
@@ -25,7 +25,6 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Loss, duplication and reordering on the link, and how the stack recovers: retransmission timeout
@@ -135,10 +134,9 @@ class LossRecoveryTest {
   // -----------------------------------------------------------------------------------------------
   // (c) Duplication and reordering.
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void duplicatedSegmentsAreDeliveredOnce(String profile) {
-    TwoStacks net = new TwoStacks(Profile.named(profile));
+  @EachProfile
+  void duplicatedSegmentsAreDeliveredOnce(Profile p) {
+    TwoStacks net = new TwoStacks(p);
     // RFC 9293 §3.4: duplicates are recognised by sequence number and delivered once
     net.link.setFault((s, d, seg, i) -> i % 4 == 0 ? Decision.DUPLICATE : Decision.DELIVER);
     Transfer t = Transfer.start(net, TwoStacks.data(BIG, 21));
@@ -147,10 +145,9 @@ class LossRecoveryTest {
     assertThat(net.link.log()).anyMatch(e -> e.action() == InMemoryLink.Action.DUPLICATE);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void reorderedSegmentsAreDeliveredInOrder(String profile) {
-    TwoStacks net = new TwoStacks(Profile.named(profile));
+  @EachProfile
+  void reorderedSegmentsAreDeliveredInOrder(Profile p) {
+    TwoStacks net = new TwoStacks(p);
     // RFC 9293 §3.10.7.4 seventh: out-of-order segments are held and delivered in sequence
     net.link.setFault((s, d, seg, i) -> i % 5 == 0 ? Decision.delay(3 * ONE_WAY) : Decision.DELIVER);
     Transfer t = Transfer.start(net, TwoStacks.data(BIG, 22));
@@ -159,10 +156,9 @@ class LossRecoveryTest {
     assertThat(net.events).anyMatch(e -> e.startsWith("out-of-order data held"));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void duplicationReorderingAndLossTogether(String profile) {
-    TwoStacks net = new TwoStacks(Profile.named(profile));
+  @EachProfile
+  void duplicationReorderingAndLossTogether(Profile p) {
+    TwoStacks net = new TwoStacks(p);
     Random loss = new Random(99);
     // RFC 9293 §3.8.1: the stream survives any mix of loss, duplication and reordering
     net.link.setFault((s, d, seg, i) -> {
@@ -179,19 +175,15 @@ class LossRecoveryTest {
   // -----------------------------------------------------------------------------------------------
   // (d) Fast retransmit: SACK recovery (LINUX) and NewReno (RFC9293, no SACK).
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void aSingleLossInALongWindowIsRepairedByFastRetransmit(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void aSingleLossInALongWindowIsRepairedByFastRetransmit(Profile p) {
     byte[] payload = TwoStacks.data(BIG, 31);
     List<Integer> burst = firstBurstOfAtLeast(p, payload, 20);
     int lost = burst.get(2); // the third segment of a burst of 20 or more: many follow it in the flight
 
     TwoStacks net = new TwoStacks(p);
     ClientLog log = ClientLog.attach(net);
-    net.link.setFault(dropFirstTransmissionOf(Set.of(lost)));
-    Transfer t = Transfer.start(net, payload);
-    t.assertCompletesExactlyAndClosesGracefully(LIMIT);
+    assertCompletesLosingFirstTransmissionOf(net, payload, Set.of(lost));
 
     List<WireEvent> tx = Transfer.transmissionsOf(net, CLIENT_ADDR, lost);
     SoftAssertions soft = new SoftAssertions();
@@ -226,19 +218,15 @@ class LossRecoveryTest {
     soft.assertAll();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void severalLossesInOneWindowAreRepairedWithoutATimeout(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void severalLossesInOneWindowAreRepairedWithoutATimeout(Profile p) {
     byte[] payload = TwoStacks.data(BIG, 32);
     List<Integer> burst = firstBurstOfAtLeast(p, payload, 20);
     // holes at the 2nd, 4th and 6th segment of one long flight
     Set<Integer> lost = Set.of(burst.get(1), burst.get(3), burst.get(5));
 
     TwoStacks net = new TwoStacks(p);
-    net.link.setFault(dropFirstTransmissionOf(lost));
-    Transfer t = Transfer.start(net, payload);
-    t.assertCompletesExactlyAndClosesGracefully(LIMIT);
+    assertCompletesLosingFirstTransmissionOf(net, payload, lost);
 
     SoftAssertions soft = new SoftAssertions();
     // RFC 6675 §5 (SACK) / RFC 6582 §3.2 step 4 (partial ACKs): all holes repaired in one recovery, no RTO
@@ -251,17 +239,13 @@ class LossRecoveryTest {
   // -----------------------------------------------------------------------------------------------
   // (f) Retransmission timeout, backoff, and giving up.
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void aWholeLostFlightWaitsForTheRetransmissionTimeout(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void aWholeLostFlightWaitsForTheRetransmissionTimeout(Profile p) {
     byte[] payload = TwoStacks.data(20 * SMSS, 41);
     List<Integer> flight = firstBurstOfAtLeast(p, payload, 1); // the initial window
 
     TwoStacks net = new TwoStacks(p);
-    net.link.setFault(dropFirstTransmissionOf(Set.copyOf(flight)));
-    Transfer t = Transfer.start(net, payload);
-    t.assertCompletesExactlyAndClosesGracefully(LIMIT);
+    assertCompletesLosingFirstTransmissionOf(net, payload, Set.copyOf(flight));
 
     List<WireEvent> head = Transfer.transmissionsOf(net, CLIENT_ADDR, flight.get(0));
     assertThat(head).as("transmissions of the first segment of the lost flight").hasSizeGreaterThan(1);
@@ -283,10 +267,8 @@ class LossRecoveryTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void unansweredRetransmissionsBackOffExponentiallyThenTheConnectionTimesOut(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void unansweredRetransmissionsBackOffExponentiallyThenTheConnectionTimesOut(Profile p) {
     TwoStacks net = new TwoStacks(p);
     Transfer.EndWatch ends = Transfer.EndWatch.attach(net);
     TwoStacks.Pair pair = net.connect();
@@ -320,15 +302,11 @@ class LossRecoveryTest {
     assertThat(ends.at(CLIENT_ADDR)).as("when the client gave up (ns)")
         .isEqualTo(at.get(at.size() - 1) + lastWait);
     // RFC 9293 §3.10.8 / RFC 1122 §4.2.3.5: the application learns of the timeout
-    assertThatThrownBy(() -> pair.client().read(new byte[10]))
-        .isInstanceOfSatisfying(TcpSocketException.class,
-            e -> assertThat(e.error()).isEqualTo(SocketError.ETIMEDOUT));
+    assertThat(errorOf(() -> pair.client().read(new byte[10]))).isEqualTo(SocketError.ETIMEDOUT);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"linux", "rfc9293"})
-  void unansweredSynsBackOffThenConnectTimesOut(String profile) {
-    Profile p = Profile.named(profile);
+  @EachProfile
+  void unansweredSynsBackOffThenConnectTimesOut(Profile p) {
     TwoStacks net = new TwoStacks(p);
     Transfer.EndWatch ends = Transfer.EndWatch.attach(net);
     net.server.listen(80, 16);
@@ -356,9 +334,7 @@ class LossRecoveryTest {
     if (p == Profile.RFC9293) {
       assertThat(ends.at(CLIENT_ADDR) - at.get(0)).isGreaterThanOrEqualTo(180 * SECOND);
     }
-    assertThatThrownBy(() -> c.read(new byte[10]))
-        .isInstanceOfSatisfying(TcpSocketException.class,
-            e -> assertThat(e.error()).isEqualTo(SocketError.ETIMEDOUT));
+    assertThat(errorOf(() -> c.read(new byte[10]))).isEqualTo(SocketError.ETIMEDOUT);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -386,6 +362,15 @@ class LossRecoveryTest {
     }
     if (burst.size() >= size) return burst;
     throw new AssertionError("no burst of " + size + " segments in a clean run");
+  }
+
+  /**
+   * The scenario on {@code net} with the first transmission of each client data segment starting at one
+   * of {@code seqs} lost: it still delivers {@code payload} exactly and closes gracefully.
+   */
+  static void assertCompletesLosingFirstTransmissionOf(TwoStacks net, byte[] payload, Set<Integer> seqs) {
+    net.link.setFault(dropFirstTransmissionOf(seqs));
+    Transfer.start(net, payload).assertCompletesExactlyAndClosesGracefully(LIMIT);
   }
 
   /** Drops the first transmission of each client data segment starting at one of {@code seqs}. */

@@ -31,34 +31,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * [SND.UNA - MAX.SND.WND, SND.NXT] are refused (§5). Segments to no connection are answered per RFC 9293
  * §3.10.7.1. The client is the victim throughout; the test plays the attacker by injecting segments.
  */
-class ResetAndRfc5961Test {
+class ResetAndRfc5961Test extends OneConnectionScenario {
   private static final byte[] EVIL = "INJECTED!!".getBytes(StandardCharsets.US_ASCII);
-
-  // The scenario's two stacks, its connection and the wire seen relative to the ISNs (one per test).
-  private TwoStacks net;
-  private TwoStacks.Pair p;
-  private WireView w;
-
-  /** The client connected to the server's port 80, both stacks with {@code profile}. */
-  private void connect(Profile profile) {
-    net = new TwoStacks(profile);
-    p = net.connect();
-    w = new WireView(net);
-  }
-
-  private void connect() {
-    connect(Profile.LINUX);
-  }
 
   /** The server's pure ACK of the client's FIN (client seq 1) is lost. */
   private InMemoryLink.Fault serverAckOfClientFinLost() {
-    return Transfer.dropFrom(SERVER_ADDR, (seg, i) -> seg.isAck() && !seg.isFin() && seg.ack() == w.clientSeq(2));
+    return Transfer.dropFrom(SERVER_ADDR, (seg, i) ->
+        seg.isAck() && !seg.isFin() && seg.ack() == w.clientSeq(2));
   }
 
-  /** Connects and drives the client's side of the connection into {@code state}; returns its RCV.NXT (relative). */
+  /** Connects and drives the client's side into {@code state}; returns the client's RCV.NXT (relative). */
   private int connectWithClientIn(TcpState state) {
     connect();
-    int rcvNxt = 1;
     switch (state) {
       case ESTABLISHED -> {}
       case FIN_WAIT_1 -> {
@@ -66,21 +50,16 @@ class ResetAndRfc5961Test {
         p.client().close();
         net.run(10 * MS);
       }
-      case FIN_WAIT_2 -> {
-        p.client().close();
-        net.run(100 * MS);
-      }
+      case FIN_WAIT_2 -> clientClosesIntoFinWait2();
       case CLOSE_WAIT -> {
         p.server().close();
         net.run(100 * MS);
-        rcvNxt = 2;
       }
       case CLOSING -> {
         net.link.setFault(serverAckOfClientFinLost());
         p.client().close();
         p.server().close();
         net.run(20 * MS);
-        rcvNxt = 2;
       }
       case LAST_ACK -> {
         net.link.setFault(serverAckOfClientFinLost());
@@ -88,19 +67,21 @@ class ResetAndRfc5961Test {
         net.run(10 * MS);
         p.client().close();
         net.run(20 * MS);
-        rcvNxt = 2;
       }
       case TIME_WAIT -> {
         p.client().close();
         net.run(100 * MS);
         p.server().close();
         net.run(20 * MS);
-        rcvNxt = 2;
       }
       default -> throw new IllegalArgumentException(state.toString());
     }
     assertThat(p.client().state()).as(net.wire()).isEqualTo(state);
-    return rcvNxt;
+    // in the states that have received the server's FIN, RCV.NXT is past it
+    return switch (state) {
+      case CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT -> 2;
+      default -> 1;
+    };
   }
 
   /** Data (EVIL) that looks like the server's next segment but for its SEQ and ACK (relative). */
@@ -276,9 +257,7 @@ class ResetAndRfc5961Test {
   @EachProfile
   void inexactInWindowRstInFinWait2AfterClose(Profile profile) {
     connect(profile);
-    p.client().close();
-    net.run(100 * MS);
-    assertThat(p.client().state()).isEqualTo(TcpState.FIN_WAIT_2);
+    clientClosesIntoFinWait2();
     w.mark();
 
     w.injectToClient(w.rstFromServer(p.client(), 1 + 100));

@@ -15,6 +15,7 @@ import static dev.tcplab.core.tcp.TwoStacks.CLIENT_ADDR;
 import static dev.tcplab.core.tcp.TwoStacks.MS;
 import static dev.tcplab.core.tcp.TwoStacks.SECOND;
 import static dev.tcplab.core.tcp.TwoStacks.SERVER_ADDR;
+import static dev.tcplab.core.tcp.WireView.assertClosed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -573,9 +574,8 @@ class StateDiagramTest {
 
       // §3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; §3.10.7.3 second: acceptable RST,ACK: CLOSED
       check(last(net.serverSent())).is("R.").seq(0).ack(iss + 1);
-      assertThat(c.state()).isEqualTo(CLOSED);
+      assertClosed(c, ConnectionEnd.REFUSED);
       proved(Transition.SYN_SENT_TO_CLOSED, net, c);
-      assertThat(c.end()).isEqualTo(ConnectionEnd.REFUSED);
       assertThat(net.clientSent()).hasSize(1);
     }
 
@@ -589,9 +589,8 @@ class StateDiagramTest {
       net.settle(3_600 * SECOND);
 
       // §3.8.3 / RFC 1122 §4.2.3.5: the SYN is retransmitted, then the connection gives up
-      assertThat(c.state()).isEqualTo(CLOSED);
+      assertClosed(c, ConnectionEnd.TIMED_OUT);
       proved(Transition.SYN_SENT_TO_CLOSED, net, c);
-      assertThat(c.end()).isEqualTo(ConnectionEnd.TIMED_OUT);
       assertThat(net.clientSent())
           .hasSize(1 + Profile.RFC9293.synRetries())
           .allSatisfy(s -> check(s).is("S").seq(iss));
@@ -693,11 +692,10 @@ class StateDiagramTest {
       inject(net.client, PEER, segment(2000, 1000, TcpFlags.RST, 5001).build());
 
       // §3.10.7.4 second, SYN-RECEIVED from an active OPEN: "connection refused", CLOSED, TCB deleted
-      assertThat(c.state()).isEqualTo(CLOSED);
+      assertClosed(c, ConnectionEnd.REFUSED);
       proved(Transition.SYN_RECEIVED_TO_CLOSED, net, c);
       assertThat(sentSince(net, CLIENT_ADDR, mark)).isEmpty();
       assertThat(net.client.connectionCount()).isZero();
-      assertThat(c.end()).isEqualTo(ConnectionEnd.REFUSED);
     }
 
     @Test
@@ -782,12 +780,11 @@ class StateDiagramTest {
 
       w.serverResets();
 
-      check(last(w.net.serverSent())).is("R").seq(w.serverIss + 1);
+      check(last(w.net.serverSent())).is("R").seq(w.serverIss + 1); // §3.10.5: <SEQ=SND.NXT><CTL=RST>
 
       // §3.10.7.4 second, ESTABLISHED: RST with SEQ = RCV.NXT: "connection reset", CLOSED
-      assertThat(w.client().state()).isEqualTo(CLOSED);
+      assertClosed(w.client(), ConnectionEnd.RESET_BY_PEER);
       proved(Transition.ESTABLISHED_TO_CLOSED, w.net, w.client());
-      assertThat(w.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
       assertThatThrownBy(() -> w.client().read(new byte[1]))
           .isInstanceOf(TcpSocketException.class)
           .hasMessageContaining("ECONNRESET");
@@ -812,10 +809,9 @@ class StateDiagramTest {
       w.client().abort();
 
       // §3.10.5 ABORT in ESTABLISHED: <SEQ=SND.NXT><CTL=RST>, queues flushed, CLOSED
-      assertThat(w.client().state()).isEqualTo(CLOSED);
+      assertClosed(w.client(), ConnectionEnd.ABORTED_LOCALLY);
       proved(Transition.ESTABLISHED_TO_CLOSED, w.net, w.client());
       check(last(w.net.clientSent())).is("R").seq(w.clientIss + 1).noPayload();
-      assertThat(w.client().end()).isEqualTo(ConnectionEnd.ABORTED_LOCALLY);
       w.run(5 * MS);
       assertThat(w.server().state()).isEqualTo(CLOSED);
     }
@@ -828,9 +824,8 @@ class StateDiagramTest {
       w.net.settle(3_600 * SECOND);
 
       // §3.8.3 / RFC 1122 §4.2.3.5 R2: retransmission gives up, the connection is closed
-      assertThat(w.client().state()).isEqualTo(CLOSED);
+      assertClosed(w.client(), ConnectionEnd.TIMED_OUT);
       proved(Transition.ESTABLISHED_TO_CLOSED, w.net, w.client());
-      assertThat(w.client().end()).isEqualTo(ConnectionEnd.TIMED_OUT);
       assertThat(w.clientSince())
           .hasSizeGreaterThan(1)
           .allSatisfy(s -> check(s).seq(w.clientIss + 1));
@@ -875,7 +870,8 @@ class StateDiagramTest {
     void finCarryingAckOfOurFinGoesStraightToTimeWait() {
       // Linux holds the ACK of a FIN back, so it rides on the FIN
       Walk w = established(Profile.LINUX).clientCloses();
-      w.run(5 * MS).assertServer(CLOSE_WAIT); // the client's FIN arrives; its ACK waits for the delayed-ACK timer
+      // the client's FIN arrives; its ACK waits for the delayed-ACK timer
+      w.run(5 * MS).assertServer(CLOSE_WAIT);
       w.serverCloses(); // FIN with ACK of the client's FIN
       check(w.serverFin).is("F.").ack(w.clientFin.seq() + 1);
       w.mark();
@@ -896,9 +892,8 @@ class StateDiagramTest {
       w.serverResets(); // the RST crosses the FIN
 
       // §3.10.7.4 second, FIN-WAIT-1: RST with SEQ = RCV.NXT: "connection reset", CLOSED
-      assertThat(w.client().state()).isEqualTo(CLOSED);
+      assertClosed(w.client(), ConnectionEnd.RESET_BY_PEER);
       proved(Transition.FIN_WAIT_1_TO_CLOSED, w.net, w.client());
-      assertThat(w.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
     }
 
     @Test
@@ -920,9 +915,8 @@ class StateDiagramTest {
       w.net.settle(3_600 * SECOND);
 
       // §3.8.3 / RFC 1122 §4.2.3.5 R2: the FIN is retransmitted, then the connection gives up
-      assertThat(w.client().state()).isEqualTo(CLOSED);
+      assertClosed(w.client(), ConnectionEnd.TIMED_OUT);
       proved(Transition.FIN_WAIT_1_TO_CLOSED, w.net, w.client());
-      assertThat(w.client().end()).isEqualTo(ConnectionEnd.TIMED_OUT);
       assertThat(w.net.clientSent().stream().filter(Segment::isFin)).hasSizeGreaterThan(1)
           .allSatisfy(s -> check(s).is("F.").seq(w.clientFin.seq()));
     }
@@ -949,9 +943,8 @@ class StateDiagramTest {
       w.serverResets();
 
       // §3.10.7.4 second, FIN-WAIT-2: RST with SEQ = RCV.NXT: "connection reset", CLOSED
-      assertThat(w.client().state()).isEqualTo(CLOSED);
+      assertClosed(w.client(), ConnectionEnd.RESET_BY_PEER);
       proved(Transition.FIN_WAIT_2_TO_CLOSED, w.net, w.client());
-      assertThat(w.client().end()).isEqualTo(ConnectionEnd.RESET_BY_PEER);
     }
 
     @Test

@@ -154,7 +154,7 @@ final class WireView {
     return b;
   }
 
-  /** A bare RST (no ACK, no options) as if from the server to {@code client}, SEQ = the server's {@code rel}. */
+  /** A bare RST (no ACK, no options) as if from the server to {@code client}, SEQ the server's {@code rel}. */
   Segment rstFromServer(TcpSocket client, long rel) {
     return bareToward(client).seq(serverSeq(rel)).flags(TcpFlags.RST).build();
   }
