@@ -43,7 +43,7 @@ public record Transfer(
     long userTimeoutNanos,
     long limitNanos) {
 
-  public static final int PORT = 80;
+  public static final int PORT = 5001; // no dissector of its own in Wireshark: shown as plain TCP data
 
   public Transfer {
     checkNotNull(link, "link");

@@ -15,7 +15,11 @@ final class Json {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20) {
+          boolean paired = Character.isHighSurrogate(c)
+              ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+              : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+          if (c < 0x20 || Character.isSurrogate(c) && !paired) {
+            // An unpaired surrogate as an escape: raw, it cannot be encoded and the UTF-8 writer throws.
             sb.append(String.format("\\u%04x", (int) c));
           } else {
             sb.append(c);

@@ -422,7 +422,7 @@ final class LadderSvg {
     double w = b.text.length() * CH_SMALL + 10;
     double h = 14;
     occupied.add(new double[] {x - w / 2, y - h / 2, x + w / 2, y + h / 2});
-    sb.append("<g class=\"ld-badge ld-").append(b.text).append("\">");
+    sb.append("<g class=\"ld-mark ld-mark-").append(b.text).append("\">");
     sb.append("<rect x=\"").append(num(x - w / 2)).append("\" y=\"").append(num(y - h / 2))
         .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(h))
         .append("\" rx=\"7\" fill=\"#fff7ed\" stroke=\"#ea580c\" stroke-width=\"1\"/>");

@@ -107,8 +107,9 @@ final class LadderText {
         Flight f = l.flight;
         int span = Math.abs(f.pkt.to - f.pkt.drawFrom);
         int len = f.textLabel().length() + ARROW_EXTRA;
-        if (f.end == End.DROPPED) len += Math.min(12, f.dropNote().length() + 1);
-        need = Math.max(need, ceilDiv(len + ARROW_COMFORT - (span - 1), span));
+        int comfort = ARROW_COMFORT;
+        if (f.end == End.DROPPED) comfort += f.dropNote().length() + 2;
+        need = Math.max(need, ceilDiv(len + comfort - (span - 1), span));
       } else {
         need = Math.max(need, noteText(l.row).length() + 3);
       }
@@ -271,13 +272,18 @@ final class LadderText {
     if (f.end == End.DROPPED) {
       int maxLabel = room - ARROW_EXTRA;
       label = fit(label, maxLabel);
-      int blockStart = start + Math.max(2, (room - (label.length() + 2)) / 2 - 4);
-      int blockEnd = blockStart + label.length() + 2;
-      int mark = Math.min(span - 2, Math.max(blockEnd + 2, start + room * 2 / 3));
+      String why = f.dropNote();
+      int blockLen = label.length() + 2;
+      int blockStart = start + Math.max(2, (room - blockLen) / 2 - 4);
+      int mark = Math.min(span - 2, Math.max(blockStart + blockLen + 2, start + room * 2 / 3));
+      if (mark + 2 + why.length() > span - 1) {
+        // Move the cross (and the label, if need be) towards the sender to make room for why.
+        mark = Math.max(start + 2 + blockLen + 2, span - 3 - why.length());
+        blockStart = Math.min(blockStart, mark - 2 - blockLen);
+      }
       dashes(c, lo, span, rtl, start, mark);
       text(c, lo, span, rtl, blockStart, " " + label + " ");
       single(c, lo, span, rtl, mark, ascii ? 'X' : '\u2717');
-      String why = f.dropNote();
       int whyRoom = span - mark - 3;
       if (whyRoom >= 4 && !why.isEmpty()) text(c, lo, span, rtl, mark + 2, fit(why, whyRoom));
     } else {

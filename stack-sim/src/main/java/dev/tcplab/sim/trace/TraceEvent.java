@@ -3,6 +3,7 @@ package dev.tcplab.sim.trace;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tcplab.core.wire.Segment;
+import java.util.Locale;
 
 /**
  * One thing that happened in a simulation, at a virtual time, on a host or a link.
@@ -69,9 +70,12 @@ public record TraceEvent(
   /** One readable line: {@code 0.010000 client  SENT    #3 10.0.0.1 > 10.0.0.2 S. seq ...}. */
   public String toLine() {
     StringBuilder sb = new StringBuilder(120);
-    sb.append(String.format("%11.6f  %-8s %-10s", timeNanos / 1e9, host, kind));
+    // Locale.ROOT: the default locale would write "0,010000" on a German machine.
+    sb.append(String.format(Locale.ROOT, "%11.6f  %-8s %-10s", timeNanos / 1e9, host, kind));
     if (packet != 0) sb.append('#').append(packet).append(' ');
-    if (src != null) sb.append(src).append(" > ").append(dst).append(' ');
+    if (src != null || dst != null) {
+      sb.append(src == null ? "?" : src).append(" > ").append(dst == null ? "?" : dst).append(' ');
+    }
     if (segment != null) sb.append(segment);
     if (!text.isEmpty()) {
       if (segment != null) sb.append("  ");
@@ -80,7 +84,10 @@ public record TraceEvent(
     return sb.toString();
   }
 
-  /** One JSON object (a JSON-lines record); keys are stable: t, kind, host, packet, src, dst, tcp, text. */
+  /**
+   * One JSON object (a JSON-lines record); keys are stable: t, kind, host, packet, src, dst, tcp, text.
+   * Keys whose value is absent (packet 0, no address, no segment, empty text) are left out.
+   */
   public String toJson() {
     StringBuilder sb = new StringBuilder(200);
     sb.append("{\"t\":").append(timeNanos);
@@ -91,6 +98,8 @@ public record TraceEvent(
     if (src != null) {
       sb.append(",\"src\":");
       Json.string(sb, src);
+    }
+    if (dst != null) {
       sb.append(",\"dst\":");
       Json.string(sb, dst);
     }
