@@ -6,8 +6,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import dev.tcplab.core.wire.Segment;
 import dev.tcplab.sim.trace.TraceEvent.Kind;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -68,6 +70,7 @@ final class LadderModel {
   static final class Pkt {
     final long number;
     TraceEvent origin;
+    /** The row of the origin; for a packet drawn as a note, the row of the note. */
     Row originRow;
     /** Sender column, or -1 when it is not a column. */
     int from = -1;
@@ -79,6 +82,8 @@ final class LadderModel {
     boolean injected;
     /** For packets drawn as a note: true when the note is at the receiver (the sender is unknown). */
     boolean receivedNote;
+    /** For packets drawn as a note: the event shown (its sending, or its arrival at the column). */
+    TraceEvent noteEvent;
     String src;
     String dst;
     Segment segment;
@@ -198,7 +203,7 @@ final class LadderModel {
       addrs.add(a);
       if (a != null) colByAddress.putIfAbsent(normalize(a), c);
     }
-    this.addresses = java.util.Collections.unmodifiableList(addrs);
+    this.addresses = Collections.unmodifiableList(addrs);
 
     List<TraceEvent> events = new ArrayList<>(input);
     for (TraceEvent e : events) checkNotNull(e, "null event");
@@ -212,7 +217,7 @@ final class LadderModel {
       }
     }
     // Copies a link made (DUPLICATED "copy of #n" under a new number) join their original packet.
-    Map<Long, Pkt> copyOwner = new HashMap<>();
+    Map<Long, Pkt> copyOwner = new LinkedHashMap<>();
     for (Map.Entry<Long, List<TraceEvent>> g : groups.entrySet()) {
       List<TraceEvent> evs = g.getValue();
       TraceEvent first = evs.get(0);
@@ -236,14 +241,14 @@ final class LadderModel {
         Pkt p = byNumber.get(e.packet());
         if (p == null) p = copyOwner.get(e.packet());
         if (p == null) continue;
-        if (p.to < 0 && p.origin != e) continue; // packets drawn as a note show only their origin
+        if (p.to < 0 && p.noteEvent != e) continue; // packets drawn as a note show one event
         Row r = new Row(rows.size(), e);
         r.pkt = p;
         if (p.to < 0) {
           r.noteCol = p.from;
           r.style = NoteStyle.PACKET;
         }
-        if (e == p.origin) p.originRow = r;
+        if (e == (p.to < 0 ? p.noteEvent : p.origin)) p.originRow = r;
         p.events.add(e);
         rows.add(r);
       } else if (!isPacketKind(e.kind())) {
@@ -286,19 +291,21 @@ final class LadderModel {
         }
       }
       if (p.to < 0) {
-        r.noteText = (p.receivedNote ? "received from " + p.src : "sent to " + p.dst) + ": " + p.label;
+        String how = !p.receivedNote ? "sent to " + p.dst
+            : (p.noteEvent.kind() == Kind.DISCARDED ? "discarded from " : "received from ") + p.src;
+        r.noteText = how + ": " + p.label;
       }
     }
 
     // Flights and badges.
-    Map<TraceEvent, Row> rowOf = new HashMap<>();
+    Map<TraceEvent, Row> rowOf = new IdentityHashMap<>(); // equal events can happen twice
     for (Row r : rows) rowOf.put(r.event, r);
     for (Pkt p : packets) {
       if (p.to < 0) continue;
       List<TraceEvent> own = groups.get(p.number);
       Flight main = null;
       for (TraceEvent e : own) {
-        if (!isTerminal(e.kind())) continue;
+        if (!isTerminal(e.kind()) || passesThrough(p, e)) continue;
         Flight f = new Flight(p, main != null, p.originRow, null);
         finish(f, e, rowOf.get(e));
         if (main == null) {
@@ -337,7 +344,7 @@ final class LadderModel {
       boolean first = true;
       for (TraceEvent e : evs) {
         Row r = rowOf.get(e);
-        if (isTerminal(e.kind())) {
+        if (isTerminal(e.kind()) && !passesThrough(p, e)) {
           Flight f = new Flight(p, true, branch, p.main());
           finish(f, e, r);
           p.flights.add(f);
@@ -359,6 +366,13 @@ final class LadderModel {
         if (f.end == End.DISCARDED) p.badges.add(new Badge(f, f.endRow, "discarded", f.endEvent));
       }
     }
+  }
+
+  /** True for an arrival at a column between the ends (a router that reports what it forwards). */
+  private boolean passesThrough(Pkt p, TraceEvent e) {
+    if (e.kind() != Kind.RECEIVED) return false;
+    Integer c = colByHost.get(e.host());
+    return c != null && c > Math.min(p.drawFrom, p.to) && c < Math.max(p.drawFrom, p.to);
   }
 
   private void finish(Flight f, TraceEvent e, Row r) {
@@ -397,18 +411,35 @@ final class LadderModel {
     } else if (p.src != null) {
       p.from = colByAddress.getOrDefault(normalize(p.src), -1);
     }
+    // The receiver: the column with the destination address if the packet arrived there, else the
+    // first column where it arrived, else the destination's column.
+    int byDst = p.dst == null ? -1 : colByAddress.getOrDefault(normalize(p.dst), -1);
+    int firstArrival = -1;
     for (TraceEvent e : evs) {
       if ((e.kind() == Kind.RECEIVED || e.kind() == Kind.DISCARDED) && colByHost.containsKey(e.host())) {
-        p.to = colByHost.get(e.host());
-        break;
+        int c = colByHost.get(e.host());
+        if (firstArrival < 0) firstArrival = c;
+        if (c == byDst) firstArrival = c;
       }
     }
-    if (p.to < 0 && p.dst != null) p.to = colByAddress.getOrDefault(normalize(p.dst), -1);
+    p.to = firstArrival >= 0 ? firstArrival : byDst;
     if (p.from < 0 && p.to < 0) return null;
     if (p.to < 0 || p.to == p.from || hosts.size() < 2) {
       // Not drawable as an arrow between two columns: a note at the one column involved.
       p.receivedNote = p.from < 0;
-      if (p.from < 0) p.from = p.to;
+      p.noteEvent = p.origin;
+      if (p.receivedNote) {
+        p.from = p.to;
+        p.noteEvent = null;
+        for (TraceEvent e : evs) {
+          if ((e.kind() == Kind.RECEIVED || e.kind() == Kind.DISCARDED)
+              && colByHost.getOrDefault(e.host(), -1) == p.from) {
+            p.noteEvent = e;
+            break;
+          }
+        }
+        if (p.noteEvent == null) return null; // it never reached the column
+      }
       p.to = -1;
     } else {
       p.drawFrom = p.from >= 0 ? p.from : p.to > 0 ? p.to - 1 : p.to + 1;

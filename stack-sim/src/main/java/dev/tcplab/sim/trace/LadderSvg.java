@@ -8,6 +8,7 @@ import dev.tcplab.sim.trace.LadderModel.Pkt;
 import dev.tcplab.sim.trace.LadderModel.Row;
 import dev.tcplab.sim.trace.TraceEvent.Kind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +45,8 @@ final class LadderSvg {
   private final double[] colX;
   private final double[] rowY;
   private final Map<Flight, double[]> geometry = new IdentityHashMap<>();
-  private final List<double[]> occupied = new ArrayList<>();
+  /** Boxes labels must avoid (labels, notes, marks), bucketed by height for speed on long runs. */
+  private final Map<Integer, List<double[]>> occupied = new HashMap<>();
   private double timeRight;
   private double width;
   private double height;
@@ -134,7 +136,7 @@ final class LadderSvg {
       rowY[r.index] = y + h / 2;
       y += h;
     }
-    lifeBottom = y + 14;
+    lifeBottom = y + 24;
     height = Math.ceil(lifeBottom + HEADER_H + MARGIN);
   }
 
@@ -230,8 +232,12 @@ final class LadderSvg {
     }
     double x2;
     double y2;
+    double oneGap = n > 1 ? colX[1] - colX[0] : 0;
     if (f.end == End.IN_FLIGHT) {
-      x2 = x1 + 0.5 * (xb - x1);
+      // Never arrived: a short dashed stub towards the receiver, ending between columns.
+      double want = Math.max(oneGap * 0.45, (f.copy ? 40 : labelWidth(labelText(f))) + 30);
+      x2 = x1 + Math.signum(xb - x1) * Math.min(want, Math.abs(xb - x1) * 0.85);
+      x2 = offColumns(p, x1, xb, x2);
       y2 = y1 + ROW * 0.8;
     } else {
       y2 = Math.max(y1, rowY[f.endRow.index]);
@@ -241,7 +247,7 @@ final class LadderSvg {
         } else {
           double w = f.copy ? 40 : labelWidth(labelText(f));
           double frac = Math.max(0.55, Math.min(0.85, (w + 40) / Math.abs(xb - x1)));
-          x2 = x1 + frac * (xb - x1);
+          x2 = offColumns(p, x1, xb, x1 + frac * (xb - x1));
         }
       } else {
         x2 = xb;
@@ -250,6 +256,14 @@ final class LadderSvg {
     g = new double[] {x1, y1, x2, y2};
     geometry.put(f, g);
     return g;
+  }
+
+  /** Moves an end off the columns the arrow passes: there it would read as something that host did. */
+  private double offColumns(Pkt p, double x1, double xb, double x) {
+    for (int c = Math.min(p.drawFrom, p.to) + 1; c < Math.max(p.drawFrom, p.to); c++) {
+      if (Math.abs(x - colX[c]) < 24) x = colX[c] + Math.signum(xb - x1) * 24;
+    }
+    return x;
   }
 
   /** The x where a line crosses height y (clamped to its ends). */
@@ -305,7 +319,7 @@ final class LadderSvg {
           .append(num(g[2] - s)).append(' ').append(num(g[3] + s)).append(" L").append(num(g[2] + s))
           .append(' ').append(num(g[3] - s)).append("\" stroke=\"").append(DROP)
           .append("\" stroke-width=\"3\" stroke-linecap=\"round\" fill=\"none\"/>\n");
-      occupied.add(new double[] {g[2] - s - 2, g[3] - s - 2, g[2] + s + 2, g[3] + s + 2});
+      occupy(new double[] {g[2] - s - 2, g[3] - s - 2, g[2] + s + 2, g[3] + s + 2});
     } else {
       text(g[2] + (dx >= 0 ? 8 : -8), g[3] + 4, "?", "middle", 13, GREY, "bold", null);
     }
@@ -350,6 +364,7 @@ final class LadderSvg {
 
   /** The label on the line, where it fits between the ends and overlaps no other label or note. */
   private void label(Flight f) {
+    if (f.branchOf != null) return; // the copy's "dup" mark says it all
     double[] g = geometry(f);
     String s = labelText(f);
     double w = labelWidth(s);
@@ -374,7 +389,7 @@ final class LadderSvg {
       double cy = (g[1] + g[3]) / 2;
       best = new double[] {cx - w / 2, cy - LABEL_H / 2, cx + w / 2, cy + LABEL_H / 2};
     }
-    occupied.add(best);
+    occupy(best);
     String color = color(f);
     sb.append("<g class=\"ld-label\" data-packet=\"").append(f.pkt.number).append("\">");
     sb.append("<rect x=\"").append(num(best[0])).append("\" y=\"").append(num(best[1]))
@@ -387,12 +402,25 @@ final class LadderSvg {
     sb.append("</g>\n");
   }
 
+  private static final double BUCKET = 64;
+
+  private void occupy(double[] box) {
+    for (int k = (int) Math.floor(box[1] / BUCKET); k <= (int) Math.floor(box[3] / BUCKET); k++) {
+      occupied.computeIfAbsent(k, x -> new ArrayList<>()).add(box);
+    }
+  }
+
   private double overlap(double[] b) {
     double sum = 0;
-    for (double[] o : occupied) {
-      double ox = Math.min(b[2], o[2]) - Math.max(b[0], o[0]);
-      double oy = Math.min(b[3], o[3]) - Math.max(b[1], o[1]);
-      if (ox > -2 && oy > -1) sum += (ox + 2) * (oy + 1);
+    for (int k = (int) Math.floor((b[1] - 2) / BUCKET); k <= (int) Math.floor((b[3] + 2) / BUCKET); k++) {
+      for (double[] o : occupied.getOrDefault(k, List.of())) {
+        // A box in several buckets counts once: only in the first bucket both share.
+        int first = (int) Math.floor(Math.max(o[1], b[1] - 2) / BUCKET);
+        if (first != k) continue;
+        double ox = Math.min(b[2], o[2]) - Math.max(b[0], o[0]);
+        double oy = Math.min(b[3], o[3]) - Math.max(b[1], o[1]);
+        if (ox > -2 && oy > -1) sum += (ox + 2) * (oy + 1);
+      }
     }
     return sum;
   }
@@ -421,7 +449,7 @@ final class LadderSvg {
     }
     double w = b.text.length() * CH_SMALL + 10;
     double h = 14;
-    occupied.add(new double[] {x - w / 2, y - h / 2, x + w / 2, y + h / 2});
+    occupy(new double[] {x - w / 2, y - h / 2, x + w / 2, y + h / 2});
     sb.append("<g class=\"ld-mark ld-mark-").append(b.text).append("\">");
     sb.append("<rect x=\"").append(num(x - w / 2)).append("\" y=\"").append(num(y - h / 2))
         .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(h))
@@ -486,7 +514,7 @@ final class LadderSvg {
         dash = "3 2";
       }
     }
-    occupied.add(new double[] {x, y, x + w, y + h});
+    occupy(new double[] {x, y, x + w, y + h});
     sb.append("<g class=\"ld-note ").append(cls).append("\">");
     sb.append("<title>").append(Xml.escape(r.event.host() + " " + LadderModel.time(r.event.timeNanos())
         + " s: " + r.noteText)).append("</title>");

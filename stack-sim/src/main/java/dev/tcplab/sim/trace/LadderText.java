@@ -228,7 +228,7 @@ final class LadderText {
   private void legend(StringBuilder sb, int width) {
     String x = ascii ? "X" : "\u2717";
     String[] items = {
-      "--> delivered", "--" + x + " dropped", "*--> injected", "--? still in flight",
+      "--> delivered", "--" + x + " dropped", "*--> injected", "--?  still in flight",
       "[A -> B] state change", "app: application call", "! stack event", "== connection ended ==",
     };
     StringBuilder line = new StringBuilder("legend:");
@@ -276,7 +276,14 @@ final class LadderText {
       int blockLen = label.length() + 2;
       int blockStart = start + Math.max(2, (room - blockLen) / 2 - 4);
       int mark = Math.min(span - 2, Math.max(blockStart + blockLen + 2, start + room * 2 / 3));
-      if (mark + 2 + why.length() > span - 1) {
+      if (f.dropCol >= 0) {
+        // Dropped at a column between the ends (a router): the cross on that column's bar.
+        int at = bar(f.dropCol);
+        mark = rtl ? lo + span - 1 - at : at - lo;
+        label = fit(label, mark - start - 6);
+        blockLen = label.length() + 2;
+        blockStart = start + Math.max(2, (mark - start - blockLen) / 2);
+      } else if (mark + 2 + why.length() > span - 1) {
         // Move the cross (and the label, if need be) towards the sender to make room for why.
         mark = Math.max(start + 2 + blockLen + 2, span - 3 - why.length());
         blockStart = Math.min(blockStart, mark - 2 - blockLen);
@@ -290,9 +297,15 @@ final class LadderText {
       int maxLabel = room - ARROW_EXTRA + 1;
       label = fit(label, maxLabel);
       int blockStart = start + Math.max(2, (room - (label.length() + 2)) / 2);
-      dashes(c, lo, span, rtl, start, span);
+      if (f.end == End.IN_FLIGHT) {
+        // Never arrived: the arrow stops short of the receiver.
+        dashes(c, lo, span, rtl, start, span - 4);
+        single(c, lo, span, rtl, span - 4, '?');
+      } else {
+        dashes(c, lo, span, rtl, start, span);
+        single(c, lo, span, rtl, span - 1, head);
+      }
       text(c, lo, span, rtl, blockStart, " " + label + " ");
-      single(c, lo, span, rtl, span - 1, f.end == End.IN_FLIGHT ? '?' : head);
     }
     if (f.pkt.midway && !f.copy) single(c, lo, span, rtl, start, '*');
   }
