@@ -99,6 +99,7 @@ public record Profile(
     checkArgument(synRetries >= 0 && dataRetries >= 0, "retries must not be negative");
     checkArgument(mslNanos >= 0, "MSL must not be negative");
     checkArgument(delayedAckNanos >= 0, "delayed ACK must not be negative");
+    checkArgument(clockGranularityNanos >= 0, "clock granularity must not be negative");
   }
 
   /** Linux 6.x with the sysctls packetdrill's runner sets (../shared/LINUX-BEHAVIOUR.md). */

@@ -319,7 +319,7 @@ final class LadderSvg {
           .append(num(g[2] - s)).append(' ').append(num(g[3] + s)).append(" L").append(num(g[2] + s))
           .append(' ').append(num(g[3] - s)).append("\" stroke=\"").append(DROP)
           .append("\" stroke-width=\"3\" stroke-linecap=\"round\" fill=\"none\"/>\n");
-      occupy(new double[] {g[2] - s - 2, g[3] - s - 2, g[2] + s + 2, g[3] + s + 2});
+      occupy(g[2] - s - 2, g[3] - s - 2, g[2] + s + 2, g[3] + s + 2);
     } else {
       text(g[2] + (dx >= 0 ? 8 : -8), g[3] + 4, "?", "middle", 13, GREY, "bold", null);
     }
@@ -360,69 +360,168 @@ final class LadderSvg {
     return l;
   }
 
-  private static final double[] FRACTIONS = {0.4, 0.3, 0.5, 0.22, 0.6, 0.15, 0.7, 0.8};
+  /** Where along its line a label may go, best first. */
+  private static final double[] FRACTIONS = {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88};
+  /** Steeper lines get horizontal labels: slanted text beyond this is hard to read. */
+  private static final double MAX_LABEL_ANGLE = 60;
 
-  /** The label on the line, where it fits between the ends and overlaps no other label or note. */
+  /**
+   * The label along its line (rotated with it, just above it, like the textbooks draw them) where it
+   * fits between the ends and overlaps no other label, note or mark; horizontal and centred on the
+   * line for lines steeper than {@link #MAX_LABEL_ANGLE}.
+   */
   private void label(Flight f) {
     if (f.branchOf != null) return; // the copy's "dup" mark says it all
     double[] g = geometry(f);
     String s = labelText(f);
     double w = labelWidth(s);
-    double lo = Math.min(g[0], g[2]) + 4;
-    double hi = Math.max(g[0], g[2]) - 4;
+    double h = LABEL_H;
+    double dx = g[2] - g[0];
+    double dy = g[3] - g[1];
+    double len = Math.hypot(dx, dy);
+    // Unit vector in reading direction (left to right) and the normal pointing up.
+    double ux = len == 0 ? 1 : dx / len;
+    double uy = len == 0 ? 0 : dy / len;
+    if (ux < 0) {
+      ux = -ux;
+      uy = -uy;
+    }
+    double angle = Math.toDegrees(Math.atan2(uy, ux));
+    boolean along = Math.abs(angle) <= MAX_LABEL_ANGLE;
+    if (!along) {
+      ux = 1;
+      uy = 0;
+      angle = 0;
+    }
+    double nx = uy;
+    double ny = -ux;
+    double lift = along ? h / 2 + 1.5 : 0;
     double[] best = null;
-    double bestOverlap = Double.MAX_VALUE;
+    int bestHits = Integer.MAX_VALUE;
     for (double t : FRACTIONS) {
-      double cx = g[0] + t * (g[2] - g[0]);
-      double cy = g[1] + t * (g[3] - g[1]);
-      if (cx - w / 2 < lo || cx + w / 2 > hi) continue;
-      double[] box = {cx - w / 2, cy - LABEL_H / 2, cx + w / 2, cy + LABEL_H / 2};
-      double o = overlap(box);
-      if (o < bestOverlap) {
-        best = box;
-        bestOverlap = o;
-        if (o == 0) break;
+      double px = g[0] + t * dx;
+      double py = g[1] + t * dy;
+      if (along) {
+        double at = t * len;
+        if (at - w / 2 < 6 || at + w / 2 > len - 6) continue;
+      } else if (px - w / 2 < Math.min(g[0], g[2]) + 4 || px + w / 2 > Math.max(g[0], g[2]) - 4) {
+        continue;
+      }
+      double[] quad = quad(px + nx * lift, py + ny * lift, ux, uy, w, h);
+      int hits = hits(quad);
+      if (hits < bestHits) {
+        best = quad;
+        bestHits = hits;
+        if (hits == 0) break;
       }
     }
     if (best == null) {
-      double cx = Math.max(w / 2 + 2, Math.min(width - w / 2 - 2, (g[0] + g[2]) / 2));
-      double cy = (g[1] + g[3]) / 2;
-      best = new double[] {cx - w / 2, cy - LABEL_H / 2, cx + w / 2, cy + LABEL_H / 2};
+      double px = (g[0] + g[2]) / 2;
+      double py = (g[1] + g[3]) / 2;
+      best = quad(px + nx * lift, py + ny * lift, ux, uy, w, h);
     }
     occupy(best);
+    double cx = (best[0] + best[4]) / 2;
+    double cy = (best[1] + best[5]) / 2;
     String color = color(f);
-    sb.append("<g class=\"ld-label\" data-packet=\"").append(f.pkt.number).append("\">");
-    sb.append("<rect x=\"").append(num(best[0])).append("\" y=\"").append(num(best[1]))
-        .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(LABEL_H))
-        .append("\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\"/>");
-    text((best[0] + best[2]) / 2, (best[1] + best[3]) / 2 + 4, s, "middle", f.copy ? 11 : 12, color,
+    sb.append("<g class=\"ld-label\" data-packet=\"").append(f.pkt.number).append('"');
+    if (Math.abs(angle) >= 0.05) {
+      sb.append(" transform=\"rotate(").append(String.format(Locale.ROOT, "%.2f", angle)).append(' ')
+          .append(num(cx)).append(' ').append(num(cy)).append(")\"");
+    }
+    sb.append('>');
+    sb.append("<rect x=\"").append(num(cx - w / 2)).append("\" y=\"").append(num(cy - h / 2))
+        .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(h))
+        .append("\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>");
+    text(cx, cy + 4, s, "middle", 12, color,
         f.pkt.segment != null && (f.pkt.segment.isSyn() || f.pkt.segment.isFin() || f.pkt.segment.isRst())
             ? "bold" : null,
         null);
     sb.append("</g>\n");
   }
 
+  /** The corners of a w x h box centred on (cx, cy) with its long side along (ux, uy). */
+  private static double[] quad(double cx, double cy, double ux, double uy, double w, double h) {
+    double ax = ux * w / 2;
+    double ay = uy * w / 2;
+    double bx = -uy * h / 2;
+    double by = ux * h / 2;
+    return new double[] {
+      cx - ax - bx, cy - ay - by, cx + ax - bx, cy + ay - by,
+      cx + ax + bx, cy + ay + by, cx - ax + bx, cy - ay + by
+    };
+  }
+
   private static final double BUCKET = 64;
 
-  private void occupy(double[] box) {
-    for (int k = (int) Math.floor(box[1] / BUCKET); k <= (int) Math.floor(box[3] / BUCKET); k++) {
-      occupied.computeIfAbsent(k, x -> new ArrayList<>()).add(box);
+  /** Adds an axis-parallel box (x1, y1, x2, y2) to the space labels avoid. */
+  private void occupy(double x1, double y1, double x2, double y2) {
+    occupy(new double[] {x1, y1, x2, y1, x2, y2, x1, y2});
+  }
+
+  /** Adds a quadrilateral (four corners, in order) to the space labels avoid. */
+  private void occupy(double[] quad) {
+    for (int k = bucket(minY(quad)); k <= bucket(maxY(quad)); k++) {
+      occupied.computeIfAbsent(k, x -> new ArrayList<>()).add(quad);
     }
   }
 
-  private double overlap(double[] b) {
-    double sum = 0;
-    for (int k = (int) Math.floor((b[1] - 2) / BUCKET); k <= (int) Math.floor((b[3] + 2) / BUCKET); k++) {
+  /** How many occupied shapes {@code quad} overlaps. */
+  private int hits(double[] quad) {
+    int n = 0;
+    int from = bucket(minY(quad));
+    for (int k = from; k <= bucket(maxY(quad)); k++) {
       for (double[] o : occupied.getOrDefault(k, List.of())) {
-        // A box in several buckets counts once: only in the first bucket both share.
-        int first = (int) Math.floor(Math.max(o[1], b[1] - 2) / BUCKET);
-        if (first != k) continue;
-        double ox = Math.min(b[2], o[2]) - Math.max(b[0], o[0]);
-        double oy = Math.min(b[3], o[3]) - Math.max(b[1], o[1]);
-        if (ox > -2 && oy > -1) sum += (ox + 2) * (oy + 1);
+        // A shape in several buckets counts once: in the first bucket both share.
+        if (Math.max(from, bucket(minY(o))) != k) continue;
+        if (intersect(quad, o)) n++;
       }
     }
-    return sum;
+    return n;
+  }
+
+  private static int bucket(double y) {
+    return (int) Math.floor(y / BUCKET);
+  }
+
+  private static double minY(double[] q) {
+    return Math.min(Math.min(q[1], q[3]), Math.min(q[5], q[7]));
+  }
+
+  private static double maxY(double[] q) {
+    return Math.max(Math.max(q[1], q[3]), Math.max(q[5], q[7]));
+  }
+
+  /** Separating-axis test for two convex quadrilaterals, with a pixel of slack. */
+  static boolean intersect(double[] a, double[] b) {
+    return !separated(a, b) && !separated(b, a);
+  }
+
+  private static boolean separated(double[] a, double[] b) {
+    for (int i = 0; i < 4; i++) {
+      double ex = a[(2 * i + 2) % 8] - a[2 * i];
+      double ey = a[(2 * i + 3) % 8] - a[2 * i + 1];
+      double axisX = -ey;
+      double axisY = ex;
+      double norm = Math.hypot(axisX, axisY);
+      if (norm == 0) continue;
+      axisX /= norm;
+      axisY /= norm;
+      double aMin = Double.MAX_VALUE;
+      double aMax = -Double.MAX_VALUE;
+      double bMin = Double.MAX_VALUE;
+      double bMax = -Double.MAX_VALUE;
+      for (int k = 0; k < 4; k++) {
+        double pa = a[2 * k] * axisX + a[2 * k + 1] * axisY;
+        double pb = b[2 * k] * axisX + b[2 * k + 1] * axisY;
+        aMin = Math.min(aMin, pa);
+        aMax = Math.max(aMax, pa);
+        bMin = Math.min(bMin, pb);
+        bMax = Math.max(bMax, pb);
+      }
+      if (aMax <= bMin + 1 || bMax <= aMin + 1) return true;
+    }
+    return false;
   }
 
   private void badge(Badge b) {
@@ -449,7 +548,7 @@ final class LadderSvg {
     }
     double w = b.text.length() * CH_SMALL + 10;
     double h = 14;
-    occupy(new double[] {x - w / 2, y - h / 2, x + w / 2, y + h / 2});
+    occupy(x - w / 2, y - h / 2, x + w / 2, y + h / 2);
     sb.append("<g class=\"ld-mark ld-mark-").append(b.text).append("\">");
     sb.append("<rect x=\"").append(num(x - w / 2)).append("\" y=\"").append(num(y - h / 2))
         .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(h))
@@ -514,7 +613,7 @@ final class LadderSvg {
         dash = "3 2";
       }
     }
-    occupy(new double[] {x, y, x + w, y + h});
+    occupy(x, y, x + w, y + h);
     sb.append("<g class=\"ld-note ").append(cls).append("\">");
     sb.append("<title>").append(Xml.escape(r.event.host() + " " + LadderModel.time(r.event.timeNanos())
         + " s: " + r.noteText)).append("</title>");

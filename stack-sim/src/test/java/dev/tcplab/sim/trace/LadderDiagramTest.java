@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -313,22 +315,53 @@ class LadderDiagramTest {
   @Test
   void svgLabelsDoNotOverlap() throws Exception {
     Document doc = parse(diagram().toSvg());
-    List<double[]> boxes = new ArrayList<>();
+    List<double[]> quads = new ArrayList<>();
+    Pattern rotate = Pattern.compile("rotate\\((-?[\\d.]+) (-?[\\d.]+) (-?[\\d.]+)\\)");
     for (Element g : elementsWithClass(doc, "g", "ld-label")) {
       Element rect = (Element) g.getElementsByTagName("rect").item(0);
       double x = d(rect, "x");
       double y = d(rect, "y");
-      boxes.add(new double[] {x, y, x + d(rect, "width"), y + d(rect, "height")});
+      double w = d(rect, "width");
+      double h = d(rect, "height");
+      double[] q = {x, y, x + w, y, x + w, y + h, x, y + h};
+      Matcher m = rotate.matcher(g.getAttribute("transform"));
+      if (m.matches()) {
+        double a = Math.toRadians(Double.parseDouble(m.group(1)));
+        assertThat(Math.abs(Double.parseDouble(m.group(1)))).isLessThanOrEqualTo(60);
+        double cx = Double.parseDouble(m.group(2));
+        double cy = Double.parseDouble(m.group(3));
+        for (int k = 0; k < 8; k += 2) {
+          double px = q[k] - cx;
+          double py = q[k + 1] - cy;
+          q[k] = cx + px * Math.cos(a) - py * Math.sin(a);
+          q[k + 1] = cy + px * Math.sin(a) + py * Math.cos(a);
+        }
+      } else {
+        assertThat(g.getAttribute("transform")).isEmpty();
+      }
+      quads.add(q);
     }
-    assertThat(boxes).hasSize(12);
-    for (int i = 0; i < boxes.size(); i++) {
-      for (int j = i + 1; j < boxes.size(); j++) {
-        double[] a = boxes.get(i);
-        double[] b = boxes.get(j);
-        boolean overlap = a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
-        assertThat(overlap).as("labels %s and %s", i, j).isFalse();
+    assertThat(quads).hasSize(12);
+    for (int i = 0; i < quads.size(); i++) {
+      for (int j = i + 1; j < quads.size(); j++) {
+        assertThat(LadderSvg.intersect(quads.get(i), quads.get(j))).as("labels %s and %s", i, j).isFalse();
       }
     }
+  }
+
+  @Test
+  void quadrilateralIntersection() {
+    double[] square = {0, 0, 10, 0, 10, 10, 0, 10};
+    double[] right = {20, 0, 30, 0, 30, 10, 20, 10};
+    double[] overlapping = {5, 5, 15, 5, 15, 15, 5, 15};
+    double[] diamond = {16, 5, 21, 0, 26, 5, 21, 10}; // between the two, touching neither
+    double[] crossing = {8, 5, 13, 0, 18, 5, 13, 10};
+    assertThat(LadderSvg.intersect(square, right)).isFalse();
+    assertThat(LadderSvg.intersect(square, overlapping)).isTrue();
+    assertThat(LadderSvg.intersect(overlapping, square)).isTrue();
+    assertThat(LadderSvg.intersect(diamond, square)).isFalse();
+    assertThat(LadderSvg.intersect(diamond, right)).isTrue();
+    assertThat(LadderSvg.intersect(crossing, square)).isTrue();
   }
 
   @Test
