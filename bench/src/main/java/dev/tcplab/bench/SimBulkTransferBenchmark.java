@@ -43,8 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>One persistent connection; one invocation moves {@value #CHUNK} bytes (64 MiB) from the client
  * application to the server application. The applications behave like poll() loops: the socket
  * listeners only set flags, and between two events of the loop (the {@code runUntil} condition) the
- * client writes while its send buffer takes data, in pieces of {@value #WRITE} bytes, and the server
- * reads whatever is there. The client never stops writing, so the pipe stays full from one invocation
+ * client writes {@value #WRITE}-byte pieces while its send buffer has room for a whole one (much as
+ * Linux reports a socket writable only once a good part of its buffer is free), and the server reads
+ * whatever is there. The client never stops writing, so the pipe stays full from one invocation
  * to the next; whatever the server reads beyond an invocation's share counts for the next one.
  *
  * <p>Figures:
@@ -192,12 +193,10 @@ public class SimBulkTransferBenchmark {
   private boolean poll() {
     if (canWrite) {
       canWrite = false;
-      int n;
-      do {
-        n = client.write(source, sourceOffset, Math.min(WRITE, source.length - sourceOffset));
-        sourceOffset += n;
+      while (client.writable() >= WRITE) {
+        sourceOffset += client.write(source, sourceOffset, WRITE);
         if (sourceOffset == source.length) sourceOffset = 0;
-      } while (n > 0);
+      }
     }
     if (canRead) {
       canRead = false;

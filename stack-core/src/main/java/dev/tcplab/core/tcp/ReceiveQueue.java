@@ -7,6 +7,6 @@ package dev.tcplab.core.tcp;
  */
 final class ReceiveQueue extends SliceQueue {
   void add(byte[] array, int offset, int length) {
-    add(new ByteSlice(array, offset, length));
+    add(slice(array, offset, length));
   }
 }

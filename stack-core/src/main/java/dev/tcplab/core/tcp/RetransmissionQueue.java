@@ -44,6 +44,13 @@ final class RetransmissionQueue {
   private ArrayDeque<Entry> entries;
   /** Bytes in flight fit in an int: the sequence space allows less than 2^31 outstanding. */
   private int payloadBytes;
+  private static final int SPARES = 256;
+  /** Entries freed by ACKs, kept for the next segments (allocated after the first data is acked). */
+  private Entry[] spare;
+  private int spareCount;
+  /** The entry the last {@link #acknowledge} returned; recycled on the next call. */
+  private Entry retired;
+
   /** The most entries ever held: a queue that only ever held the SYN lets its deque go when empty. */
   private int peak;
 
@@ -70,7 +77,7 @@ final class RetransmissionQueue {
 
   Entry add(int seq, byte[] array, int offset, int length, boolean syn, boolean fin, long now) {
     if (entries == null) entries = new ArrayDeque<>(8);
-    Entry e = new Entry();
+    Entry e = obtain();
     e.seq = seq;
     e.array = array;
     e.offset = offset;
@@ -80,6 +87,9 @@ final class RetransmissionQueue {
     e.firstSentAt = now;
     e.lastSentAt = now;
     e.transmissions = 1;
+    e.sacked = false;
+    e.lost = false;
+    e.retransmittedInRecovery = false;
     entries.addLast(e);
     peak = Math.max(peak, entries.size());
     payloadBytes += length;
@@ -92,12 +102,15 @@ final class RetransmissionQueue {
    * that the ACK completed last, or null.
    */
   Entry acknowledge(int ack) {
+    recycle(retired);
+    retired = null;
     Entry done = null;
     while (entries != null && !entries.isEmpty()) {
       Entry e = entries.peekFirst();
       if (SeqNum.leq(e.end(), ack)) {
         entries.pollFirst();
         payloadBytes -= e.payloadLength();
+        recycle(done);
         done = e;
         continue;
       }
@@ -118,7 +131,24 @@ final class RetransmissionQueue {
       break;
     }
     if (entries != null && entries.isEmpty() && peak <= 8) entries = null;
+    // The caller reads it (RTT sample); it is reused from the next call on. The SYN's entry is not
+    // kept: an idle connection holds no spare.
+    retired = done != null && done.length > 0 ? done : null;
     return done;
+  }
+
+  /** A spare entry, or a new one: a busy connection reuses the entries its ACKs free. */
+  private Entry obtain() {
+    recycle(retired);
+    retired = null;
+    return spareCount > 0 ? spare[--spareCount] : new Entry();
+  }
+
+  private void recycle(Entry e) {
+    if (e == null) return;
+    e.array = null;
+    if (spare == null) spare = new Entry[SPARES];
+    if (spareCount < SPARES) spare[spareCount++] = e;
   }
 
   /** Marks the entries that lie wholly inside a SACK block; returns the bytes newly marked. */
@@ -197,5 +227,8 @@ final class RetransmissionQueue {
   void clear() {
     entries = null;
     payloadBytes = 0;
+    spare = null;
+    spareCount = 0;
+    retired = null;
   }
 }

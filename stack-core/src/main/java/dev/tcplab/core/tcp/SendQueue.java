@@ -26,7 +26,7 @@ final class SendQueue extends SliceQueue {
     if (len == 0) return;
     byte[] chunk = new byte[Math.max(len, MIN_CHUNK)];
     System.arraycopy(src, off, chunk, 0, len);
-    add(new ByteSlice(chunk, 0, len));
+    add(slice(chunk, 0, len));
     tailFree = chunk.length - len;
   }
 

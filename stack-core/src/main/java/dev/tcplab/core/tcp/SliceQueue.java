@@ -7,8 +7,22 @@ import java.util.ArrayDeque;
  * ReceiveQueue}. The deque is created on first use, so an idle connection holds no buffer.
  */
 class SliceQueue {
+  private static final int SPARES = 256;
   private ArrayDeque<ByteSlice> slices;
   private long size;
+  /** Slices whose bytes were consumed, reused for the next ones (a busy queue allocates none). */
+  private ByteSlice[] spare;
+  private int spareCount;
+
+  /** A slice describing {@code array[offset, offset+length)}: a spare one when there is one. */
+  ByteSlice slice(byte[] array, int offset, int length) {
+    if (spareCount == 0) return new ByteSlice(array, offset, length);
+    ByteSlice s = spare[--spareCount];
+    s.array = array;
+    s.offset = offset;
+    s.length = length;
+    return s;
+  }
 
   long size() {
     return size;
@@ -81,12 +95,17 @@ class SliceQueue {
     if (slices != null) slices.clear();
     slices = null;
     size = 0;
+    spare = null;
+    spareCount = 0;
   }
 
   private void consumeHead(ByteSlice head, int n) {
     size -= n;
     if (n == head.length) {
       slices.pollFirst();
+      head.array = null;
+      if (spare == null) spare = new ByteSlice[SPARES];
+      if (spareCount < SPARES) spare[spareCount++] = head;
     } else {
       head.advance(n);
     }

@@ -13,11 +13,11 @@ import dev.tcplab.core.wire.SeqNum;
 import dev.tcplab.core.wire.TcpFlags;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One host's TCP: the connection table (demultiplexing by 4-tuple), listeners, ephemeral ports, ISNs,
@@ -58,7 +58,8 @@ public final class TcpStack {
   private final ConnectionTable connections = new ConnectionTable();
   private final Map<Integer, TcpListener> listeners = new HashMap<>();
   private final Map<Integer, TcpConnection> passiveOpens = new HashMap<>();
-  private final List<TcpObserver> observers = new CopyOnWriteArrayList<>();
+  /** Copied on change, so that the per-segment loops over it allocate nothing. */
+  private TcpObserver[] observers = new TcpObserver[0];
   private int nextEphemeral;
   /** The connection the last segment went to: a bulk flow finds it without a table lookup. */
   private TcpConnection lastHit;
@@ -105,11 +106,16 @@ public final class TcpStack {
   }
 
   public void addObserver(TcpObserver observer) {
-    observers.add(checkNotNull(observer));
+    checkNotNull(observer);
+    TcpObserver[] grown = Arrays.copyOf(observers, observers.length + 1);
+    grown[observers.length] = observer;
+    observers = grown;
   }
 
   public void removeObserver(TcpObserver observer) {
-    observers.remove(observer);
+    List<TcpObserver> l = new ArrayList<>(Arrays.asList(observers));
+    l.remove(observer);
+    observers = l.toArray(new TcpObserver[0]);
   }
 
   /** Active OPEN to {@code remote:port} from an ephemeral port. */
