@@ -1,7 +1,9 @@
 package dev.tcplab.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
 
+import com.google.common.net.InetAddresses;
 import dev.tcplab.core.tcp.ConnectionEnd;
 import dev.tcplab.core.tcp.Profile;
 import dev.tcplab.core.tcp.TcpStack;
@@ -144,7 +146,7 @@ class LinkFaultsTest {
     assertThat(offered).isGreaterThan(2000);
     double tolerance = 4 * Math.sqrt(offered * p * (1 - p)); // four standard deviations
     assertThat((double) lost).as("%d of %d lost", lost, offered)
-        .isCloseTo(offered * p, org.assertj.core.data.Offset.offset(tolerance));
+        .isCloseTo(offered * p, offset(tolerance));
     assertCompletedIntact(r);
   }
 
@@ -346,8 +348,8 @@ class LinkFaultsTest {
 
   private static int ipLength(TraceEvent e) {
     return IpPacketCodec.encode(
-        com.google.common.net.InetAddresses.forString(e.src()),
-        com.google.common.net.InetAddresses.forString(e.dst()), 64, 0, e.segment()).length;
+        InetAddresses.forString(e.src()), InetAddresses.forString(e.dst()), 64, 0, e.segment())
+        .length;
   }
 
   private static int ttl(byte[] ipv4) {

@@ -335,8 +335,7 @@ final class Sender {
 
   /** TSval: a millisecond clock with a per-connection offset (RFC 7323 §5.4). */
   private static int tsVal(TcpConnection c) {
-    Tcb tcb = c.tcb;
-    return (int) (c.now() / 1_000_000L) + tcb.tsOffset;
+    return c.tsClock();
   }
 
   private static void emit(TcpConnection c, Segment seg) {

@@ -134,6 +134,11 @@ final class TcpConnection {
     return reassembly == null ? 0 : reassembly.size();
   }
 
+  /** TSval as we send it now: a millisecond clock plus the connection's offset (RFC 7323 §5.4). */
+  int tsClock() {
+    return (int) (now() / 1_000_000L) + tcb.tsOffset;
+  }
+
   /** The congestion controller, made with the negotiated MSS on first use. */
   CongestionControl cc() {
     if (cc == null) cc = stack.newCongestionControl(tcb.segmentSize());
@@ -627,7 +632,11 @@ final class TcpConnection {
     long acked = Integer.toUnsignedLong(ack - tcb.sndUna);
     RetransmissionQueue.Entry done = rtxQueue.acknowledge(ack);
     long rttSample = -1;
-    if (done != null && done.transmissions == 1) { // Karn's algorithm (RFC 6298 §3)
+    if (tcb.timestampsEnabled && seg.hasTimestamps() && seg.tsEcr() != 0) {
+      // RFC 7323 §4: the echoed timestamp times the segment, retransmitted or not (ms resolution)
+      rttSample = Math.max(0, (long) (tsClock() - seg.tsEcr())) * 1_000_000L;
+      rtt.sample(rttSample);
+    } else if (done != null && done.transmissions == 1) { // Karn's algorithm (RFC 6298 §3)
       rttSample = now() - done.firstSentAt;
       rtt.sample(rttSample);
     }

@@ -94,9 +94,27 @@ public record Transfer(
       } else {
         verdict = "the bytes read differ from the bytes written";
       }
-      sb.append(String.format("verdict: %s; simulation %s at %.6f s%n", verdict,
-          finished ? "ended" : "stopped at its time limit", endNanos / 1e9));
+      String how;
+      if (finished) {
+        how = "ended";
+      } else if (stoppedAtLimit()) {
+        how = "stopped at its time limit";
+      } else {
+        how = "ran out of events with " + (client.end() == null ? "the client's" : "the server's")
+            + " connection still open";
+      }
+      sb.append(String.format("verdict: %s; simulation %s at %.6f s%n", verdict, how,
+          endNanos / 1e9));
       return sb.toString();
+    }
+
+    /**
+     * True when the run was cut off by its time limit with events still to come; false when it
+     * finished, or when nothing was left to happen (a connection no timer will ever end, such as the
+     * idle side of a half-open connection without keepalive).
+     */
+    public boolean stoppedAtLimit() {
+      return !finished && network.loop().nextDeadline() >= 0;
     }
 
     /** True when both connections have ended. */

@@ -1,5 +1,6 @@
 package dev.tcplab.sim.trace;
 
+import dev.tcplab.core.wire.Segment;
 import dev.tcplab.sim.trace.LadderModel.Badge;
 import dev.tcplab.sim.trace.LadderModel.End;
 import dev.tcplab.sim.trace.LadderModel.Flight;
@@ -35,7 +36,7 @@ final class LadderSvg {
   private static final double MARGIN = 16;
   private static final double ROW = 26;
   private static final double NOTE_LINE = 15;
-  private static final int NOTE_WRAP = 44;
+  private static final int NOTE_WRAP = 56;
   private static final double HEADER_H = 40;
   private static final double LABEL_H = 16;
 
@@ -84,12 +85,16 @@ final class LadderSvg {
     for (Row r : m.rows) {
       if (r.isNote()) note(r);
     }
+    // Marks reserve their place before the labels are placed, and are drawn over them.
+    StringBuilder drawn = sb;
+    int before = sb.length();
     for (Pkt p : m.packets) {
       for (Badge b : p.badges) badge(b);
     }
-    for (Pkt p : m.packets) {
-      for (Flight f : p.flights) label(f);
-    }
+    String marks = drawn.substring(before);
+    drawn.setLength(before);
+    labels();
+    sb.append(marks);
     sb.append("</svg>\n");
     return sb.toString();
   }
@@ -360,21 +365,60 @@ final class LadderSvg {
     return l;
   }
 
-  /** Where along its line a label may go, best first. */
+  /** Where along its line a label may go (from its start), best first. */
   private static final double[] FRACTIONS = {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88};
   /** Steeper lines get horizontal labels: slanted text beyond this is hard to read. */
   private static final double MAX_LABEL_ANGLE = 60;
 
+  /** A label's place: its box's corners and its rotation. */
+  private record Placement(double[] quad, double angle) {}
+
   /**
-   * The label along its line (rotated with it, just above it, like the textbooks draw them) where it
-   * fits between the ends and overlaps no other label, note or mark; horizontal and centred on the
-   * line for lines steeper than {@link #MAX_LABEL_ANGLE}.
+   * Places every label, those with the least room first (drops, short and steep lines), so that the
+   * ones that can go anywhere go around them; then draws them in packet order.
    */
-  private void label(Flight f) {
-    if (f.branchOf != null) return; // the copy's "dup" mark says it all
+  private void labels() {
+    List<Flight> flights = new ArrayList<>();
+    for (Pkt p : m.packets) {
+      for (Flight f : p.flights) {
+        if (f.branchOf == null) flights.add(f); // a copy's "dup" mark says it all
+      }
+    }
+    Map<Flight, Integer> room = new IdentityHashMap<>();
+    for (Flight f : flights) room.put(f, candidates(f, true).size());
+    List<Flight> order = new ArrayList<>(flights);
+    order.sort(java.util.Comparator.comparingInt(room::get)); // stable: packet order among equals
+    Map<Flight, Placement> placed = new IdentityHashMap<>();
+    for (Flight f : order) {
+      Placement best = null;
+      int bestHits = Integer.MAX_VALUE;
+      for (boolean mustFit : new boolean[] {true, false}) {
+        for (Placement c : candidates(f, mustFit)) {
+          int hits = hits(c.quad);
+          if (hits < bestHits) {
+            best = c;
+            bestHits = hits;
+            if (hits == 0) break;
+          }
+        }
+        if (bestHits == 0) break;
+      }
+      if (best == null) best = candidates(f, false).get(0);
+      occupy(best.quad);
+      placed.put(f, best);
+    }
+    for (Flight f : flights) label(f, placed.get(f));
+  }
+
+  /**
+   * Where a flight's label may go, best first: along the line (rotated with it) just above it, else
+   * just below it, at several distances from its start; horizontal and centred on the line for lines
+   * steeper than {@link #MAX_LABEL_ANGLE}, where slanted text is hard to read. With {@code mustFit},
+   * only places where the label stays between the line's ends.
+   */
+  private List<Placement> candidates(Flight f, boolean mustFit) {
     double[] g = geometry(f);
-    String s = labelText(f);
-    double w = labelWidth(s);
+    double w = labelWidth(labelText(f));
     double h = LABEL_H;
     double dx = g[2] - g[0];
     double dy = g[3] - g[1];
@@ -395,48 +439,46 @@ final class LadderSvg {
     }
     double nx = uy;
     double ny = -ux;
-    double lift = along ? h / 2 + 1.5 : 0;
-    double[] best = null;
-    int bestHits = Integer.MAX_VALUE;
-    for (double t : FRACTIONS) {
-      double px = g[0] + t * dx;
-      double py = g[1] + t * dy;
-      if (along) {
-        double at = t * len;
-        if (at - w / 2 < 6 || at + w / 2 > len - 6) continue;
-      } else if (px - w / 2 < Math.min(g[0], g[2]) + 4 || px + w / 2 > Math.max(g[0], g[2]) - 4) {
-        continue;
-      }
-      double[] quad = quad(px + nx * lift, py + ny * lift, ux, uy, w, h);
-      int hits = hits(quad);
-      if (hits < bestHits) {
-        best = quad;
-        bestHits = hits;
-        if (hits == 0) break;
+    List<Placement> out = new ArrayList<>();
+    for (double side : along ? new double[] {1, -1} : new double[] {0}) {
+      double lift = side * (h / 2 + 1.5);
+      for (double t : FRACTIONS) {
+        double px = g[0] + t * dx;
+        double py = g[1] + t * dy;
+        if (mustFit) {
+          if (along) {
+            double at = t * len;
+            if (at - w / 2 < 6 || at + w / 2 > len - 6) continue;
+          } else if (px - w / 2 < Math.min(g[0], g[2]) + 4
+              || px + w / 2 > Math.max(g[0], g[2]) - 4) {
+            continue;
+          }
+        }
+        out.add(new Placement(quad(px + nx * lift, py + ny * lift, ux, uy, w, h), angle));
       }
     }
-    if (best == null) {
-      double px = (g[0] + g[2]) / 2;
-      double py = (g[1] + g[3]) / 2;
-      best = quad(px + nx * lift, py + ny * lift, ux, uy, w, h);
-    }
-    occupy(best);
-    double cx = (best[0] + best[4]) / 2;
-    double cy = (best[1] + best[5]) / 2;
-    String color = color(f);
+    return out;
+  }
+
+  private void label(Flight f, Placement pl) {
+    String s = labelText(f);
+    double w = labelWidth(s);
+    double h = LABEL_H;
+    double[] q = pl.quad;
+    double cx = (q[0] + q[4]) / 2;
+    double cy = (q[1] + q[5]) / 2;
     sb.append("<g class=\"ld-label\" data-packet=\"").append(f.pkt.number).append('"');
-    if (Math.abs(angle) >= 0.05) {
-      sb.append(" transform=\"rotate(").append(String.format(Locale.ROOT, "%.2f", angle)).append(' ')
-          .append(num(cx)).append(' ').append(num(cy)).append(")\"");
+    if (Math.abs(pl.angle) >= 0.05) {
+      sb.append(" transform=\"rotate(").append(String.format(Locale.ROOT, "%.2f", pl.angle))
+          .append(' ').append(num(cx)).append(' ').append(num(cy)).append(")\"");
     }
     sb.append('>');
     sb.append("<rect x=\"").append(num(cx - w / 2)).append("\" y=\"").append(num(cy - h / 2))
         .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(h))
         .append("\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>");
-    text(cx, cy + 4, s, "middle", 12, color,
-        f.pkt.segment != null && (f.pkt.segment.isSyn() || f.pkt.segment.isFin() || f.pkt.segment.isRst())
-            ? "bold" : null,
-        null);
+    Segment seg = f.pkt.segment;
+    text(cx, cy + 4, s, "middle", 12, color(f),
+        seg != null && (seg.isSyn() || seg.isFin() || seg.isRst()) ? "bold" : null, null);
     sb.append("</g>\n");
   }
 
@@ -531,7 +573,7 @@ final class LadderSvg {
     switch (b.text) {
       case "discarded" -> {
         x = g[0] + 0.86 * (g[2] - g[0]);
-        y = g[1] + 0.86 * (g[3] - g[1]) - 11;
+        y = g[1] + 0.86 * (g[3] - g[1]) + 11;
       }
       case "injected" -> {
         x = g[0];
@@ -543,7 +585,7 @@ final class LadderSvg {
           y = g[1] + 0.5 * (g[3] - g[1]);
         }
         x = pointAt(g, y);
-        y -= 11;
+        y += 11; // below the line: labels go above it
       }
     }
     double w = b.text.length() * CH_SMALL + 10;

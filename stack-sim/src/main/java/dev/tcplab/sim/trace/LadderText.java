@@ -2,7 +2,6 @@ package dev.tcplab.sim.trace;
 
 import dev.tcplab.sim.trace.LadderModel.End;
 import dev.tcplab.sim.trace.LadderModel.Flight;
-import dev.tcplab.sim.trace.LadderModel.NoteStyle;
 import dev.tcplab.sim.trace.LadderModel.Row;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -274,6 +273,9 @@ final class LadderText {
       label = fit(label, maxLabel);
       String why = f.dropNote();
       int blockLen = label.length() + 2;
+      if (why.length() > span - (start + blockLen + 7) && !f.endEvent.text().isEmpty()) {
+        why = f.endEvent.text(); // no room to say who: just why
+      }
       int blockStart = start + Math.max(2, (room - blockLen) / 2 - 4);
       int mark = Math.min(span - 2, Math.max(blockStart + blockLen + 2, start + room * 2 / 3));
       if (f.dropCol >= 0) {
