@@ -7,12 +7,17 @@ import dev.tcplab.core.tcp.ConnectionId;
 import dev.tcplab.core.tcp.TcpObserver;
 import dev.tcplab.core.tcp.TcpStack;
 import dev.tcplab.core.tcp.Transition;
+import dev.tcplab.core.wire.IpHeader;
 import dev.tcplab.core.wire.IpPacket;
 import dev.tcplab.core.wire.IpPacketCodec;
+import dev.tcplab.core.wire.Ipv4Header;
 import dev.tcplab.core.wire.MalformedPacketException;
 import dev.tcplab.core.wire.Segment;
 import dev.tcplab.sim.trace.TraceEvent;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A host: one address, one TCP stack, one interface to a link. Segments the stack sends are encoded into
@@ -24,14 +29,26 @@ public final class Host implements Node, TcpStack.SegmentOutput {
   private final String name;
   private final InetAddress address;
   private final TcpStack stack;
+  /** The first link: where packets go unless a route says otherwise. */
   private Link uplink;
+  /** Direct links to neighbouring hosts (a host with two interfaces, like a TLS offload proxy). */
+  private final Map<InetAddress, Link> routes = new HashMap<>();
   private int ipId;
+  // Per-packet conversions between InetAddress and int, remembered (IPv4 only): the host's own
+  // address, and the last peer seen in each direction. Same values as the codec would produce, without
+  // a new InetAddress or address array per packet.
+  private final int address4;
+  private InetAddress lastDst;
+  private int lastDst4;
+  private int lastSrc4;
+  private InetAddress lastSrc;
 
   Host(Network net, String name, InetAddress address, TcpStack.Builder stackBuilder) {
     this.net = net;
     this.name = name;
     this.address = address;
     this.stack = stackBuilder.name(name).address(address).time(net.loop()).output(this).build();
+    this.address4 = address instanceof Inet4Address a4 ? Ipv4Header.toInt(a4) : 0;
     stack.addObserver(new Observer());
   }
 
@@ -48,18 +65,33 @@ public final class Host implements Node, TcpStack.SegmentOutput {
     return stack;
   }
 
-  void attach(Link link) {
-    checkState(uplink == null, "%s already has a link", name);
-    this.uplink = link;
+  /** Adds an interface: the first is the default; later ones carry packets for {@code neighbour}. */
+  void attach(Link link, InetAddress neighbour) {
+    if (uplink == null) {
+      uplink = link;
+    } else {
+      checkState(neighbour != null, "%s already has a link and the new one leads to no host", name);
+      routes.put(neighbour, link);
+    }
   }
 
   @Override
   public void send(InetAddress src, InetAddress dst, Segment segment) {
-    byte[] bytes = IpPacketCodec.encode(src, dst, 64, ++ipId & 0xffff, segment);
+    byte[] bytes;
+    if (src == address && address4 != 0 && dst instanceof Inet4Address d4) {
+      if (dst != lastDst) {
+        lastDst4 = Ipv4Header.toInt(d4);
+        lastDst = dst;
+      }
+      bytes = IpPacketCodec.encodeIpv4(address4, lastDst4, 64, ++ipId & 0xffff, segment);
+    } else {
+      bytes = IpPacketCodec.encode(src, dst, 64, ++ipId & 0xffff, segment);
+    }
     long packet = net.nextPacketNumber();
     net.trace(TraceEvent.Kind.SENT, name, packet, src, dst, segment, "");
     net.capture(this, bytes);
-    if (uplink != null) uplink.send(bytes, packet, src, dst, segment);
+    Link out = routes.isEmpty() ? uplink : routes.getOrDefault(dst, uplink);
+    if (out != null) out.send(bytes, packet, src, dst, segment);
   }
 
   @Override
@@ -72,8 +104,20 @@ public final class Host implements Node, TcpStack.SegmentOutput {
       net.trace(TraceEvent.Kind.DISCARDED, name, packet, null, null, null, e.getMessage());
       return;
     }
-    InetAddress src = p.header().srcAddress();
-    InetAddress dst = p.header().dstAddress();
+    IpHeader h = p.header();
+    InetAddress src;
+    InetAddress dst;
+    if (h instanceof Ipv4Header h4) {
+      if (lastSrc == null || h4.src() != lastSrc4) {
+        lastSrc = h4.srcAddress();
+        lastSrc4 = h4.src();
+      }
+      src = lastSrc;
+      dst = address4 != 0 && h4.dst() == address4 ? address : h4.dstAddress();
+    } else {
+      src = h.srcAddress();
+      dst = h.dstAddress();
+    }
     if (!dst.equals(address)) {
       net.trace(TraceEvent.Kind.DISCARDED, name, packet, src, dst, p.segment(), "not for this host");
       return;

@@ -6,7 +6,6 @@ import dev.tcplab.core.wire.MalformedPacketException;
 import dev.tcplab.core.wire.Segment;
 import dev.tcplab.sim.trace.TraceEvent;
 import java.net.InetAddress;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -25,8 +24,13 @@ public final class Link {
   private final Random random;
   private final LossModel.Process loss;
   private final Middlebox middlebox = new Middlebox();
-  /** Departure times of the packets still being queued or serialised, oldest first. */
-  private final ArrayDeque<Long> departures = new ArrayDeque<>();
+  /**
+   * Departure times of the packets still being queued or serialised, oldest first: a ring of {@code
+   * departureCount} times from {@code departureHead} (a power-of-two capacity; no boxing).
+   */
+  private long[] departures = new long[16];
+  private int departureHead;
+  private int departureCount;
   private final Map<InetAddress, int[]> counters = new HashMap<>();
   private long busyUntil;
 
@@ -114,8 +118,12 @@ public final class Link {
     }
     long depart = now;
     if (config.bitsPerSecond() > 0) {
-      while (!departures.isEmpty() && departures.peekFirst() <= now) departures.pollFirst();
-      if (config.queuePackets() > 0 && departures.size() >= config.queuePackets()) {
+      int mask = departures.length - 1;
+      while (departureCount > 0 && departures[departureHead] <= now) {
+        departureHead = (departureHead + 1) & mask;
+        departureCount--;
+      }
+      if (config.queuePackets() > 0 && departureCount >= config.queuePackets()) {
         net.trace(TraceEvent.Kind.DROPPED, name, packet, src, dst, seg,
             "queue full (" + config.queuePackets() + " packets)");
         return;
@@ -123,7 +131,7 @@ public final class Link {
       long serialise = (bytes.length * 8L * 1_000_000_000L) / config.bitsPerSecond();
       depart = Math.max(now, busyUntil) + serialise;
       busyUntil = depart;
-      departures.addLast(depart);
+      addDeparture(depart);
     }
     long arrive = depart + config.delayNanos() + extraDelay;
     if (config.reorderProbability() > 0 && random.nextDouble() < config.reorderProbability()) {
@@ -148,6 +156,19 @@ public final class Link {
       net.trace(TraceEvent.Kind.DUPLICATED, name, copy, src, dst, seg, "copy of #" + packet);
       net.loop().schedule(arrive, () -> to.receive(arriving.clone(), copy));
     }
+  }
+
+  private void addDeparture(long depart) {
+    if (departureCount == departures.length) {
+      long[] bigger = new long[departures.length * 2];
+      for (int i = 0; i < departureCount; i++) {
+        bigger[i] = departures[(departureHead + i) & (departures.length - 1)];
+      }
+      departures = bigger;
+      departureHead = 0;
+    }
+    departures[(departureHead + departureCount) & (departures.length - 1)] = depart;
+    departureCount++;
   }
 
   /** Decodes a packet for rules and traces; null when it is not a well-formed TCP packet. */

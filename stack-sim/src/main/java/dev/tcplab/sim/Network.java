@@ -100,7 +100,7 @@ public final class Network {
     checkNotNull(config, "config");
     Link l = new Link(this, from.name() + "->" + to.name(), to, config, seed * 7_919L + links.size());
     links.add(l);
-    if (from instanceof Host h) h.attach(l);
+    if (from instanceof Host h) h.attach(l, to instanceof Host t ? t.address() : null);
     return l;
   }
 

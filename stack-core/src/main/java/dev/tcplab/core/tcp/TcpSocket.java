@@ -80,6 +80,26 @@ public final class TcpSocket {
     return c.writable();
   }
 
+  /** The stack this socket belongs to. */
+  public TcpStack stack() {
+    return c.stack;
+  }
+
+  /** Bytes written and not yet acknowledged by the peer: queued, in flight or to be retransmitted. */
+  public long outstanding() {
+    return c.unsent() + c.rtxQueue.payloadBytes();
+  }
+
+  /** True when everything written, and our FIN if one was sent, has been acknowledged. */
+  public boolean allAcknowledged() {
+    return outstanding() == 0 && c.rtxQueue.isEmpty() && !(c.finRequested && !c.finSent);
+  }
+
+  /** Adds a line to the trace of this connection (layers above TCP report their decisions here). */
+  public void traceEvent(String description) {
+    c.event(description);
+  }
+
   /** True once the peer's FIN has arrived in order: reads end with -1 after the queued bytes. */
   public boolean peerClosed() {
     return c.peerFinReceived;

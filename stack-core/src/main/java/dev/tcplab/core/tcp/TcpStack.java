@@ -320,11 +320,13 @@ public final class TcpStack {
         : new NewReno(smss, profile.initialWindowSegments());
   }
 
-  Clock clock() {
+  /** The clock this stack runs on (layers above use it, never the wall clock). */
+  public Clock clock() {
     return clock;
   }
 
-  TimerScheduler scheduler() {
+  /** The timer scheduler this stack runs on. */
+  public TimerScheduler scheduler() {
     return scheduler;
   }
 
