@@ -67,6 +67,7 @@ final class DemoCommand implements Callable<Integer> {
     Transfer.Result r = SimCommand.runWith(t, outputs, o, e, true, false);
     o.println(Outputs.ladderDiagram(r.network()).toText(140));
     o.print(r.summary());
+    o.flush();
     return 0;
   }
 

@@ -153,6 +153,7 @@ final class SimCommand implements Callable<Integer> {
     Transfer.Result r = runWith(t, outputs, out, err, false, printTrace);
     if (printLadder) out.println(Outputs.ladderDiagram(r.network()).toText(140));
     out.print(r.summary());
+    out.flush();
     return 0;
   }
 

@@ -20,6 +20,8 @@ public final class Link {
   private final Network net;
   private final String name;
   private final Node to;
+  /** {@code to} if it is a host: intact packets go to {@link Host#receiveIntact}. */
+  private final Host toHost;
   private final LinkConfig config;
   private final Random random;
   private final LossModel.Process loss;
@@ -38,6 +40,7 @@ public final class Link {
     this.net = net;
     this.name = name;
     this.to = to;
+    this.toHost = to instanceof Host h ? h : null;
     this.config = config;
     this.random = new Random(seed);
     this.loss = config.loss().start();
@@ -67,13 +70,23 @@ public final class Link {
         byte[] bytes = IpPacketCodec.encode(i.src(), i.dst(), 64, 0, i.segment());
         long packet = net.nextPacketNumber();
         net.trace(TraceEvent.Kind.INJECTED, name, packet, i.src(), i.dst(), i.segment(), "forged");
-        transmit(bytes, packet, i.src(), i.dst(), i.segment());
+        transmitAfter(bytes, packet, i.src(), i.dst(), i.segment(), 0, true);
       });
     }
   }
 
   /** A node puts a packet on the link. */
   void send(byte[] bytes, long packet, InetAddress src, InetAddress dst, Segment seg) {
+    send(bytes, packet, src, dst, seg, false);
+  }
+
+  /**
+   * A node puts a packet on the link; {@code intact} says that {@code bytes} are exactly what {@link
+   * IpPacketCodec} encoded (a host's own packet), so that its checksums hold unless this link damages
+   * it.
+   */
+  void send(
+      byte[] bytes, long packet, InetAddress src, InetAddress dst, Segment seg, boolean intact) {
     long extraDelay = 0;
     if (!middlebox.isEmpty() && seg != null) {
       int[] c = counters.computeIfAbsent(src, k -> new int[2]);
@@ -92,20 +105,18 @@ public final class Link {
         } else if (rule.action instanceof Middlebox.Action.Rewrite r) {
           seg = r.change().apply(seg);
           bytes = IpPacketCodec.encode(src, dst, 64, 0, seg);
+          intact = true;
           net.trace(TraceEvent.Kind.REWRITTEN, name, packet, src, dst, seg,
               "middlebox: " + rule.name);
         }
       }
     }
-    transmitAfter(bytes, packet, src, dst, seg, extraDelay);
-  }
-
-  private void transmit(byte[] bytes, long packet, InetAddress src, InetAddress dst, Segment seg) {
-    transmitAfter(bytes, packet, src, dst, seg, 0);
+    transmitAfter(bytes, packet, src, dst, seg, extraDelay, intact);
   }
 
   private void transmitAfter(
-      byte[] bytes, long packet, InetAddress src, InetAddress dst, Segment seg, long extraDelay) {
+      byte[] bytes, long packet, InetAddress src, InetAddress dst, Segment seg, long extraDelay,
+      boolean intact) {
     long now = net.now();
     if (bytes.length > config.mtu()) {
       net.trace(TraceEvent.Kind.DROPPED, name, packet, src, dst, seg,
@@ -142,6 +153,7 @@ public final class Link {
     byte[] delivered = bytes;
     if (config.corruptProbability() > 0 && random.nextDouble() < config.corruptProbability()) {
       delivered = bytes.clone();
+      intact = false;
       int bit = random.nextInt(delivered.length * 8);
       delivered[bit >> 3] ^= (byte) (1 << (bit & 7));
       net.trace(TraceEvent.Kind.CORRUPTED, name, packet, src, dst, seg,
@@ -150,11 +162,21 @@ public final class Link {
     boolean duplicate =
         config.duplicateProbability() > 0 && random.nextDouble() < config.duplicateProbability();
     final byte[] arriving = delivered;
-    net.loop().schedule(arrive, () -> to.receive(arriving, packet));
+    // An intact packet that reaches a host skips the checksum verification, which it would pass.
+    final Host host = intact ? toHost : null;
+    if (host != null) {
+      net.loop().schedule(arrive, () -> host.receiveIntact(arriving, packet));
+    } else {
+      net.loop().schedule(arrive, () -> to.receive(arriving, packet));
+    }
     if (duplicate) {
       long copy = net.nextPacketNumber();
       net.trace(TraceEvent.Kind.DUPLICATED, name, copy, src, dst, seg, "copy of #" + packet);
-      net.loop().schedule(arrive, () -> to.receive(arriving.clone(), copy));
+      if (host != null) {
+        net.loop().schedule(arrive, () -> host.receiveIntact(arriving.clone(), copy));
+      } else {
+        net.loop().schedule(arrive, () -> to.receive(arriving.clone(), copy));
+      }
     }
   }
 

@@ -181,6 +181,11 @@ public final class TcpSocket {
     c.userTimeoutNanos = nanos;
   }
 
+  /** TCP_USER_TIMEOUT in nanoseconds, 0 when off. */
+  public long userTimeout() {
+    return c.userTimeoutNanos;
+  }
+
   /** RCV.NXT etc., for views and tests. */
   public String tcbSummary() {
     return c.tcb.toString();

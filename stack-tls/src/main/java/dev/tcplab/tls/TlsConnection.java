@@ -1,0 +1,384 @@
+package dev.tcplab.tls;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkPositionIndexes;
+
+import dev.tcplab.core.tcp.ConnectionEnd;
+import dev.tcplab.core.tcp.SocketListener;
+import dev.tcplab.core.tcp.TcpSocket;
+import dev.tcplab.core.tcp.TcpSocketException;
+import dev.tcplab.core.tcp.TcpState;
+import dev.tcplab.core.time.Clock;
+import dev.tcplab.core.time.TimerScheduler;
+
+/**
+ * A TLS connection over one of TcpLab's TCP sockets: the handshake, application data both ways,
+ * close_notify, and the abort path with its {@link RstPolicy}. Non-blocking and event-driven like the
+ * socket underneath; it reacts to the socket's events in their own turn of the event loop, never inside
+ * the TCP stack's processing.
+ *
+ * <p>The abort path is where PH01192 lives: before any queued data is discarded, the policy looks at the
+ * TLS half (has close_notify been sent?) and at the TCP connection (is it still ESTABLISHED?).
+ */
+public final class TlsConnection {
+  /** Events of a TLS connection; every method has an empty default. */
+  public interface Listener {
+    default void handshakeComplete(TlsConnection c) {}
+
+    /** Application data (or the end of it) can be read. */
+    default void readable(TlsConnection c) {}
+
+    /** Everything queued was handed to TCP; more can be written. */
+    default void writable(TlsConnection c) {}
+
+    default void closeNotifySent(TlsConnection c) {}
+
+    default void closeNotifyReceived(TlsConnection c) {}
+
+    /** The TCP connection ended (FIN or RST) before the peer's close_notify: a truncation. */
+    default void truncated(TlsConnection c, String how) {}
+
+    /** A fatal alert was sent or received, or the TLS engine failed. */
+    default void failed(TlsConnection c, String why) {}
+
+    /** The TCP connection underneath ended. */
+    default void closed(TlsConnection c, ConnectionEnd how) {}
+  }
+
+  /** How long a deferred RST waits for the data to be acknowledged when no user timeout is set. */
+  public static final long DEFAULT_HOLD_NANOS = 60_000_000_000L;
+
+  private final TcpSocket socket;
+  private final TlsEngine engine;
+  private final RstPolicy policy;
+  private final boolean isClient;
+  private final Clock clock;
+  private final TimerScheduler scheduler;
+  private final byte[] io = new byte[16_384 + 2048];
+  private Listener listener = new Listener() {};
+
+  /** TLS bytes the engine produced that TCP has not accepted yet. */
+  private byte[] pending = new byte[0];
+  private int pendingLength;
+
+  private boolean eventPending;
+  private boolean handshakeReported;
+  private boolean closeNotifyReported;
+  private boolean closeNotifyAnnounced;
+  private boolean started;
+  private boolean closeAfterFlush;
+  private boolean tcpEof;
+  private String truncation;
+  private String failure;
+  private boolean rstDeferred;
+  private TimerScheduler.Timer holdTimer;
+  private long holdLimitNanos = DEFAULT_HOLD_NANOS;
+
+  private TlsConnection(TcpSocket socket, TlsEngine engine, RstPolicy policy, boolean isClient) {
+    this.socket = checkNotNull(socket);
+    this.engine = engine;
+    this.policy = checkNotNull(policy);
+    this.isClient = isClient;
+    this.clock = socket.stack().clock();
+    this.scheduler = socket.stack().scheduler();
+    engine.setListener(new EngineEvents());
+    socket.setListener(new SocketEvents());
+    if (socket.state() == TcpState.ESTABLISHED || socket.state() == TcpState.CLOSE_WAIT) {
+      schedule();
+    }
+  }
+
+  /** The client side over {@code socket} (connecting or connected): the handshake starts once TCP is up. */
+  public static TlsConnection client(
+      TcpSocket socket, TlsVersion version, long seed, KeyLog keyLog, RstPolicy policy) {
+    return new TlsConnection(socket, TlsEngine.client(version, seed, keyLog), policy, true);
+  }
+
+  /** The server side over an accepted {@code socket}. */
+  public static TlsConnection server(
+      TcpSocket socket, TlsVersion version, TlsIdentity identity, long seed, KeyLog keyLog,
+      RstPolicy policy) {
+    return new TlsConnection(
+        socket, TlsEngine.server(version, identity, seed, keyLog), policy, false);
+  }
+
+  public void setListener(Listener listener) {
+    this.listener = checkNotNull(listener);
+  }
+
+  public TcpSocket socket() {
+    return socket;
+  }
+
+  public RstPolicy policy() {
+    return policy;
+  }
+
+  /** Bounds how long a deferred RST waits (the user timeout); default {@link #DEFAULT_HOLD_NANOS}. */
+  public void setHoldLimit(long nanos) {
+    checkArgument(nanos > 0, "The hold limit must be positive: %s", nanos);
+    this.holdLimitNanos = nanos;
+  }
+
+  public boolean handshakeComplete() {
+    return engine.handshakeComplete();
+  }
+
+  public boolean closeNotifySent() {
+    return engine.closeNotifySent();
+  }
+
+  public boolean closeNotifyReceived() {
+    return engine.closeNotifyReceived();
+  }
+
+  /** How the stream was cut short ("FIN before close_notify", "RST before close_notify"), or null. */
+  public String truncation() {
+    return truncation;
+  }
+
+  /** Why the TLS connection failed (an alert, a protocol error), or null. */
+  public String failure() {
+    return failure;
+  }
+
+  /** True while an abort waits for the data to be acknowledged (the PH01192 hold). */
+  public boolean rstDeferred() {
+    return rstDeferred;
+  }
+
+  /** Queues application data; returns the bytes accepted (all of them once the handshake is done). */
+  public int write(byte[] src, int off, int len) {
+    checkPositionIndexes(off, off + len, src.length);
+    if (engine.closeNotifySent() || failure != null || rstDeferred) {
+      throw new TcpSocketException(dev.tcplab.core.tcp.SocketError.EPIPE, "TLS connection closing");
+    }
+    engine.writeApplicationData(src, off, len);
+    flush();
+    return len;
+  }
+
+  public int write(byte[] src) {
+    return write(src, 0, src.length);
+  }
+
+  /**
+   * Reads application data: the count, 0 when nothing is there yet, -1 at the end — after the peer's
+   * close_notify, or after TCP ended without one (then {@link #truncation()} says how).
+   */
+  public int read(byte[] dst, int off, int len) {
+    checkPositionIndexes(off, off + len, dst.length);
+    int n = engine.readApplicationData(dst, off, len);
+    if (n > 0) return n;
+    if (engine.closeNotifyReceived() || tcpEof || failure != null) return -1;
+    return 0;
+  }
+
+  public int read(byte[] dst) {
+    return read(dst, 0, dst.length);
+  }
+
+  /** Bytes of application data ready to read. */
+  public int available() {
+    return engine.availableInput();
+  }
+
+  /** Sends close_notify (after the data queued before it). Bouncy Castle closes both directions. */
+  public void closeNotify() {
+    if (engine.closeNotifySent()) return;
+    engine.closeNotify();
+    trace("TLS close_notify queued");
+    flush();
+  }
+
+  /** close_notify, then the TCP close once it has been handed to TCP. */
+  public void close() {
+    closeNotify();
+    closeAfterFlush = true;
+    flush();
+  }
+
+  /**
+   * Abort: the RST path. The policy decides, before anything queued is discarded, whether the RST goes
+   * now or waits until everything queued has been delivered (PH01192).
+   */
+  public void abort() {
+    if (rstDeferred || socket.end() != null) return;
+    TcpState state = socket.state();
+    boolean closeBegun = engine.closeNotifySent() || state != TcpState.ESTABLISHED;
+    long unacked = socket.outstanding() + pendingLength;
+    if (policy == RstPolicy.IMMEDIATE) {
+      trace("RST now (policy IMMEDIATE): connection in " + state + ", " + unacked
+          + " bytes unacknowledged are discarded");
+      socket.abort();
+      return;
+    }
+    if (!closeBegun) {
+      trace("RST now: connection ESTABLISHED and no close begun (policy DEFER_UNTIL_DELIVERED)");
+      socket.abort();
+      return;
+    }
+    rstDeferred = true;
+    trace("RST deferred: TLS half closing" + (engine.closeNotifySent() ? " (close_notify sent)" : "")
+        + ", connection in " + state + ", " + unacked + " bytes unacknowledged");
+    long hold = socket.userTimeout() > 0 ? socket.userTimeout() : holdLimitNanos;
+    holdTimer = scheduler.schedule(clock.nanos() + hold, () -> {
+      if (socket.end() != null) return;
+      trace("RST hold expired after " + hold / 1_000_000 + " ms with " + (socket.outstanding()
+          + pendingLength) + " bytes unacknowledged: RST sent");
+      socket.abort();
+    });
+    flush();
+    maybeReleaseRst();
+  }
+
+  private void maybeReleaseRst() {
+    if (!rstDeferred || socket.end() != null) return;
+    if (pendingLength == 0 && socket.allAcknowledged()) {
+      if (holdTimer != null) holdTimer.cancel();
+      trace("all data acknowledged, close_notify included: deferred RST sent");
+      socket.abort();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void schedule() {
+    if (eventPending) return;
+    eventPending = true;
+    scheduler.schedule(clock.nanos(), () -> {
+      eventPending = false;
+      step();
+    });
+  }
+
+  /** One reaction: pump TCP input into TLS, TLS output into TCP, report what changed. */
+  private void step() {
+    if (isClient && !started && socket.state() == TcpState.ESTABLISHED) {
+      started = true;
+      engine.start();
+    }
+    pumpInput();
+    flush();
+    if (engine.handshakeComplete() && !handshakeReported) {
+      handshakeReported = true;
+      listener.handshakeComplete(this);
+    }
+    if (engine.closeNotifyReceived() && !closeNotifyReported) {
+      closeNotifyReported = true;
+      trace("TLS close_notify received");
+      listener.closeNotifyReceived(this);
+    }
+    if (engine.availableInput() > 0 || engine.closeNotifyReceived() || tcpEof) {
+      listener.readable(this);
+    }
+    maybeReleaseRst();
+  }
+
+  private void pumpInput() {
+    if (tcpEof || failure != null) return;
+    try {
+      int n;
+      while ((n = socket.read(io)) > 0) engine.offerInput(io, 0, n);
+      if (n < 0) endOfTcp("FIN");
+    } catch (TcpSocketException e) {
+      endOfTcp("RST");
+    } catch (TlsFailure e) {
+      fail(e.getMessage());
+    }
+  }
+
+  private void endOfTcp(String how) {
+    tcpEof = true;
+    if (!engine.closeNotifyReceived() && truncation == null) {
+      truncation = how + " before close_notify";
+      trace("TLS truncation: " + truncation);
+      listener.truncated(this, truncation);
+    }
+  }
+
+  private void fail(String why) {
+    failure = why;
+    trace("TLS failure: " + why);
+    listener.failed(this, why);
+  }
+
+  /** Hands the engine's output to TCP as far as the send buffer takes it. */
+  private void flush() {
+    if (socket.end() != null) return;
+    int produced;
+    while ((produced = engine.pendingOutput()) > 0) {
+      ensurePending(pendingLength + produced);
+      pendingLength += engine.readOutput(pending, pendingLength, produced);
+    }
+    TcpState state = socket.state();
+    boolean tcpTakesData =
+        state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+    if (pendingLength > 0 && tcpTakesData) {
+      int n = 0;
+      try {
+        n = socket.write(pending, 0, pendingLength);
+      } catch (TcpSocketException e) {
+        return;
+      }
+      System.arraycopy(pending, n, pending, 0, pendingLength - n);
+      pendingLength -= n;
+    }
+    if (pendingLength == 0) {
+      if (engine.closeNotifySent() && !closeNotifyAnnounced) {
+        closeNotifyAnnounced = true;
+        listener.closeNotifySent(this);
+      }
+      if (closeAfterFlush && socket.state().canSend()) {
+        closeAfterFlush = false;
+        trace("TCP close after close_notify");
+        socket.close();
+      }
+      listener.writable(this);
+    }
+  }
+
+  private void ensurePending(int size) {
+    if (pending.length < size) {
+      pending = java.util.Arrays.copyOf(pending, Math.max(size, pending.length * 2));
+    }
+  }
+
+  private void trace(String text) {
+    socket.traceEvent(text);
+  }
+
+  private final class SocketEvents implements SocketListener {
+    @Override
+    public void connected(TcpSocket s) {
+      schedule();
+    }
+
+    @Override
+    public void readable(TcpSocket s) {
+      schedule();
+    }
+
+    @Override
+    public void writable(TcpSocket s) {
+      schedule();
+    }
+
+    @Override
+    public void closed(TcpSocket s, ConnectionEnd how) {
+      // What TCP received before the end is still readable: the next step reads it, then sees the
+      // end (EOF or ECONNRESET) and only then decides whether the stream was truncated.
+      if (holdTimer != null) holdTimer.cancel();
+      schedule();
+      listener.closed(TlsConnection.this, how);
+    }
+  }
+
+  private final class EngineEvents implements TlsEngine.Listener {
+    @Override
+    public void alertReceived(short level, short description) {
+      if (level == 2) fail("fatal alert received: " + description);
+    }
+  }
+}
