@@ -291,7 +291,9 @@ public final class TlsConnection {
 
   private void endOfTcp(String how) {
     tcpEof = true;
-    if (!engine.closeNotifyReceived() && truncation == null) {
+    ConnectionEnd end = socket.end();
+    boolean endedHere = end == ConnectionEnd.ABORTED_LOCALLY || end == ConnectionEnd.TIMED_OUT;
+    if (!engine.closeNotifyReceived() && truncation == null && !endedHere) {
       truncation = how + " before close_notify";
       trace("TLS truncation: " + truncation);
       listener.truncated(this, truncation);
@@ -378,7 +380,7 @@ public final class TlsConnection {
   private final class EngineEvents implements TlsEngine.Listener {
     @Override
     public void alertReceived(short level, short description) {
-      if (level == 2) fail("fatal alert received: " + description);
+      if (level == 2) fail("fatal alert received: " + TlsEngine.alertName(description));
     }
   }
 }
