@@ -10,6 +10,10 @@ import dev.tcplab.sim.Topology;
 import dev.tcplab.sim.app.CloseMode;
 import dev.tcplab.sim.app.Transfer;
 import dev.tcplab.sim.pcap.PcapUnavailableException;
+import dev.tcplab.tls.RstPolicy;
+import dev.tcplab.tls.TlsVersion;
+import dev.tcplab.tls.scenario.ServerEnding;
+import dev.tcplab.tls.scenario.TlsTransfer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -118,6 +122,28 @@ final class SimCommand implements Callable<Integer> {
       description = "Stop the simulation at this virtual time (default: 600s).")
   long limit = 600_000_000_000L;
 
+  @Option(names = "--tls", paramLabel = "VERSION",
+      description = "Run the TLS experiment instead: the client asks, the server answers with --bytes"
+          + " over TLS 1.2 or 1.3, then ends as --server-ending says.")
+  String tls;
+
+  @Option(names = "--rst-policy", paramLabel = "POLICY",
+      description = "With --tls: the server's RST policy, immediate or defer (default: defer).")
+  String rstPolicy = "defer";
+
+  @Option(names = "--server-ending", paramLabel = "HOW",
+      description = "With --tls: abort-after-close-notify (default), abort-after-peer-close-notify,"
+          + " abort-while-established, close, fin-without-close-notify, rst-without-close-notify.")
+  String serverEnding = "abort-after-close-notify";
+
+  @Option(names = "--client-rcvbuf", converter = Units.Size.class, paramLabel = "SIZE",
+      description = "With --tls: the client's receive buffer (default: 540k).")
+  int clientRcvbuf = 540_000;
+
+  @Option(names = "--keylog", paramLabel = "FILE",
+      description = "With --tls: write the NSS key log (for tshark -o tls.keylog_file:FILE).")
+  Path keylog;
+
   @Option(names = "--pcap", paramLabel = "FILE", description = "Write a pcap as seen on the client.")
   Path pcap;
 
@@ -150,11 +176,49 @@ final class SimCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--ladder: " + e.getMessage());
       }
     }
+    if (tls != null) return runTls(outputs, out, err);
     Transfer.Result r = runWith(t, outputs, out, err, false, printTrace);
     if (printLadder) out.println(Outputs.ladderDiagram(r.network()).toText(140));
     out.print(r.summary());
     out.flush();
     return 0;
+  }
+
+  private Integer runTls(Outputs outputs, PrintWriter out, PrintWriter err) {
+    Transfer t = transfer();
+    TlsTransfer tt = new TlsTransfer(seed, t.link(), tlsVersion(spec, tls), policy(), ending(),
+        bytes, clientRcvbuf, limit);
+    TlsTransfer.Result r = TlsRuns.run(tt, outputs, keylog, out, err, false);
+    if (printLadder) out.println(Outputs.ladderDiagram(r.network()).toText(140));
+    out.println(r.outcome());
+    out.flush();
+    return 0;
+  }
+
+  static TlsVersion tlsVersion(CommandSpec spec, String text) {
+    try {
+      return TlsVersion.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--tls: " + e.getMessage());
+    }
+  }
+
+  private RstPolicy policy() {
+    try {
+      return RstPolicy.parse(rstPolicy);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--rst-policy: " + e.getMessage());
+    }
+  }
+
+  private ServerEnding ending() {
+    try {
+      return ServerEnding.valueOf(serverEnding.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--server-ending: '" + serverEnding
+          + "' is not one of abort-after-close-notify, abort-after-peer-close-notify,"
+          + " abort-while-established, close, fin-without-close-notify, rst-without-close-notify");
+    }
   }
 
   Transfer transfer() {

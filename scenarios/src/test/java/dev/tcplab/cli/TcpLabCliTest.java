@@ -87,6 +87,33 @@ class TcpLabCliTest {
   }
 
   @Test
+  void thePh01192DemoShowsBothPoliciesInOneLineEach(@TempDir Path dir) throws Exception {
+    Run r = tcplab("demo", "ph01192", "--out", dir.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("IMMEDIATE: client read \\d+ of 150000 bytes and no close_notify")
+        .contains("DEFER_UNTIL_DELIVERED: client read every byte (150000 of 150000) and the close_notify")
+        .contains("-Y tls.alert_message");
+    for (String f : new String[] {"ph01192-immediate.pcap", "ph01192-immediate.keys",
+        "ph01192-defer.pcap", "ph01192-defer.keys"}) {
+      assertThat(dir.resolve(f)).isNotEmptyFile();
+    }
+  }
+
+  @Test
+  void simRunsTheTlsExperimentWithAPolicy(@TempDir Path dir) {
+    Run r = tcplab("sim", "--tls", "1.2", "--rst-policy", "immediate", "--bytes", "100k",
+        "--keylog", dir.resolve("k.keys").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("IMMEDIATE: client read").contains("no close_notify");
+    assertThat(dir.resolve("k.keys")).content().contains("CLIENT_RANDOM");
+    assertThat(tcplab("sim", "--tls", "1.4").err()).contains("--tls");
+    assertThat(tcplab("sim", "--tls", "1.3", "--rst-policy", "later").err())
+        .contains("'later' is not an RST policy");
+    assertThat(tcplab("demo", "nonsense").err()).contains("unknown demo 'nonsense'");
+  }
+
+  @Test
   void helpListsTheCommands() {
     Run r = tcplab("--help");
     assertThat(r.code()).isZero();

@@ -65,6 +65,11 @@ public record TlsTransfer(
         ServerEnding.ABORT_AFTER_CLOSE_NOTIFY, 150_000, 540_000, 600_000_000_000L);
   }
 
+  public TlsTransfer withVersion(TlsVersion v) {
+    return new TlsTransfer(seed, link, v, policy, ending, responseBytes, clientReceiveBuffer,
+        limitNanos);
+  }
+
   public TlsTransfer withPolicy(RstPolicy p) {
     return new TlsTransfer(seed, link, version, p, ending, responseBytes, clientReceiveBuffer,
         limitNanos);
