@@ -11,19 +11,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Collects TLS secrets in the NSS key log format (what {@code SSLKEYLOGFILE} produces), which Wireshark /
- * tshark read via {@code -o tls.keylog_file:FILE}.
+ * Collects TLS secrets in the NSS key log format (what {@code SSLKEYLOGFILE} produces), which
+ * Wireshark / tshark read via {@code -o tls.keylog_file:FILE}.
  *
  * <ul>
- *   <li>TLS 1.2: {@code CLIENT_RANDOM <client_random> <master_secret>} (32 and 48 bytes, lower-case hex);
- *   <li>TLS 1.3: {@code CLIENT_HANDSHAKE_TRAFFIC_SECRET}, {@code SERVER_HANDSHAKE_TRAFFIC_SECRET}, {@code
- *       CLIENT_TRAFFIC_SECRET_0}, {@code SERVER_TRAFFIC_SECRET_0}, {@code EXPORTER_SECRET}, each {@code <label>
- *       <client_random> <secret>} (32 bytes each with SHA-256 suites), in that order.
+ *   <li>TLS 1.2: {@code CLIENT_RANDOM <client_random> <master_secret>} (32 and 48 bytes, lower-case
+ *       hex);
+ *   <li>TLS 1.3: {@code CLIENT_HANDSHAKE_TRAFFIC_SECRET}, {@code SERVER_HANDSHAKE_TRAFFIC_SECRET},
+ *       {@code CLIENT_TRAFFIC_SECRET_0}, {@code SERVER_TRAFFIC_SECRET_0}, {@code EXPORTER_SECRET},
+ *       each {@code <label> <client_random> <secret>} (32 bytes each with SHA-256 suites), in that
+ *       order.
  * </ul>
  *
- * <p>Lines are kept in insertion order (an engine adds all lines of a connection at once, when its handshake
- * completes) and duplicates are dropped, so a client and a server engine may share one log: each connection
- * appears once, in the order the handshakes completed. Thread-safe.
+ * <p>Lines are kept in insertion order (an engine adds all lines of a connection at once, when its
+ * handshake completes) and duplicates are dropped, so a client and a server engine may share one
+ * log: each connection appears once, in the order the handshakes completed. Thread-safe.
  */
 public final class KeyLog {
   public static final String CLIENT_RANDOM = "CLIENT_RANDOM";
@@ -37,7 +39,9 @@ public final class KeyLog {
 
   private final Set<String> lines = new LinkedHashSet<>();
 
-  /** Adds {@code <label> <clientRandom hex> <secret hex>} unless that exact line is already present. */
+  /**
+   * Adds {@code <label> <clientRandom hex> <secret hex>} unless that exact line is already present.
+   */
   public synchronized void add(String label, byte[] clientRandom, byte[] secret) {
     if (label.isEmpty() || label.chars().anyMatch(c -> c <= ' ')) {
       throw new IllegalArgumentException("bad key log label '" + label + "'");

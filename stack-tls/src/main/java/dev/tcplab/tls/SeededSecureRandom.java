@@ -9,21 +9,21 @@ import org.bouncycastle.crypto.prng.drbg.HashSP800DRBG;
 import org.bouncycastle.util.Pack;
 
 /**
- * A <em>deterministic</em> {@link SecureRandom}: a NIST SP 800-90A Hash_DRBG (SHA-256, Bouncy Castle's
- * {@link HashSP800DRBG}) whose entropy input, nonce and personalisation string are all derived from a 64-bit
- * seed and a purpose label. The same (seed, purpose) always yields the same byte stream, on any JVM and
- * provider configuration.
+ * A <em>deterministic</em> {@link SecureRandom}: a NIST SP 800-90A Hash_DRBG (SHA-256, Bouncy
+ * Castle's {@link HashSP800DRBG}) whose entropy input, nonce and personalisation string are all
+ * derived from a 64-bit seed and a purpose label. The same (seed, purpose) always yields the same
+ * byte stream, on any JVM and provider configuration.
  *
- * <p>Why this and not {@code SecureRandom.getInstance("SHA1PRNG")} + {@code setSeed}: SHA1PRNG is only
- * repeatable when it is seeded before its first use and it is a provider implementation detail of the JDK
- * (other vendors or {@code securerandom.source} settings may change it). Hash_DRBG here is fully specified,
- * pure Java and built from the Bouncy Castle lightweight API the stack already uses. Every request goes
- * through {@link SecureRandomSpi#engineNextBytes}, including {@code nextInt}/{@code nextLong} and
- * {@link java.math.BigInteger} generation; {@code setSeed} mixes the bytes in deterministically and
- * {@code generateSeed} draws from the same stream.
+ * <p>Why this and not {@code SecureRandom.getInstance("SHA1PRNG")} + {@code setSeed}: SHA1PRNG is
+ * only repeatable when it is seeded before its first use and it is a provider implementation detail
+ * of the JDK (other vendors or {@code securerandom.source} settings may change it). Hash_DRBG here
+ * is fully specified, pure Java and built from the Bouncy Castle lightweight API the stack already
+ * uses. Every request goes through {@link SecureRandomSpi#engineNextBytes}, including {@code
+ * nextInt}/{@code nextLong} and {@link java.math.BigInteger} generation; {@code setSeed} mixes the
+ * bytes in deterministically and {@code generateSeed} draws from the same stream.
  *
- * <p>This is for reproducible simulations only: anyone who knows the seed can predict every key. Never
- * use it to protect real traffic.
+ * <p>This is for reproducible simulations only: anyone who knows the seed can predict every key.
+ * Never use it to protect real traffic.
  */
 public final class SeededSecureRandom extends SecureRandom {
   private static final long serialVersionUID = 1L;
@@ -39,11 +39,12 @@ public final class SeededSecureRandom extends SecureRandom {
   }
 
   /**
-   * Creates a generator for one purpose. Use distinct purposes for independent streams derived from the same
-   * seed (e.g. "client" and "server" sides of one connection).
+   * Creates a generator for one purpose. Use distinct purposes for independent streams derived from
+   * the same seed (e.g. "client" and "server" sides of one connection).
    */
   public static SeededSecureRandom create(long seed, String purpose) {
-    return new SeededSecureRandom(new Spi(seed, purpose), "HashDRBG-SHA256(seed=" + seed + ", " + purpose + ")");
+    return new SeededSecureRandom(
+        new Spi(seed, purpose), "HashDRBG-SHA256(seed=" + seed + ", " + purpose + ")");
   }
 
   @Override
@@ -66,7 +67,11 @@ public final class SeededSecureRandom extends SecureRandom {
       byte[] nonce = digest("tcplab-drbg-nonce", seed, purposeBytes, 0);
       this.drbg =
           new HashSP800DRBG(
-              new SHA256Digest(), 256, new SeedEntropySource(seed, purposeBytes), purposeBytes, nonce);
+              new SHA256Digest(),
+              256,
+              new SeedEntropySource(seed, purposeBytes),
+              purposeBytes,
+              nonce);
     }
 
     @Override

@@ -33,41 +33,44 @@ import org.bouncycastle.tls.TlsServerProtocol;
 import org.bouncycastle.tls.crypto.TlsSecret;
 
 /**
- * One side of a TLS 1.2 or 1.3 connection as a byte-in/byte-out state machine, independent of any transport:
- * feed it what arrived from TCP ({@link #offerInput}), send what it produced ({@link #pendingOutput} / {@link
- * #readOutput}). Wraps Bouncy Castle's non-blocking {@link TlsClientProtocol} / {@link TlsServerProtocol}.
+ * One side of a TLS 1.2 or 1.3 connection as a byte-in/byte-out state machine, independent of any
+ * transport: feed it what arrived from TCP ({@link #offerInput}), send what it produced ({@link
+ * #pendingOutput} / {@link #readOutput}). Wraps Bouncy Castle's non-blocking {@link
+ * TlsClientProtocol} / {@link TlsServerProtocol}.
  *
  * <h2>Negotiation</h2>
  *
- * The client offers exactly the requested version and one cipher suite; the server accepts exactly its
- * version: TLS 1.3 uses TLS_AES_128_GCM_SHA256, TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (groups
- * x25519 and secp256r1, ECDSA P-256 server certificate from a {@link TlsIdentity}). A version mismatch fails
- * with a protocol_version alert. The client accepts any server certificate (no PKI in the simulator) but
- * BC still verifies the server's signature with the certificate's key.
+ * The client offers exactly the requested version and one cipher suite; the server accepts exactly
+ * its version: TLS 1.3 uses TLS_AES_128_GCM_SHA256, TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+ * (groups x25519 and secp256r1, ECDSA P-256 server certificate from a {@link TlsIdentity}). A
+ * version mismatch fails with a protocol_version alert. The client accepts any server certificate
+ * (no PKI in the simulator) but BC still verifies the server's signature with the certificate's
+ * key.
  *
  * <h2>Determinism</h2>
  *
- * All randomness (randoms, key shares, ECDSA signatures, TLS 1.3 legacy_session_id) comes from a {@link
- * SeededTlsCrypto} seeded with the engine's {@code seed} and role, and no clock is read, so the same seeds on
- * both sides and the same sequence of calls give byte-identical output.
+ * All randomness (randoms, key shares, ECDSA signatures, TLS 1.3 legacy_session_id) comes from a
+ * {@link SeededTlsCrypto} seeded with the engine's {@code seed} and role, and no clock is read, so
+ * the same seeds on both sides and the same sequence of calls give byte-identical output.
  *
  * <h2>close_notify</h2>
  *
- * Closing is explicit and per direction, for both versions. {@link #closeNotify()} sends close_notify (after
- * any data written before it; if called during the handshake it is sent once the handshake completes); the
- * engine still accepts and decrypts input afterwards. A received close_notify is reported ({@link
- * Listener#closeNotifyReceived()}, {@link #closeNotifyReceived()}, {@link #readApplicationData} returns -1
- * once drained) but is <em>not</em> answered automatically — the application decides when to call {@link
- * #closeNotify()} and may still write data before (TLS 1.3 half-close). Bytes that arrive after the peer's
- * close_notify are ignored ({@link #ignoredInputBytes()}). BC's own {@code close()} would answer at once and
- * shut both directions, so the engine intercepts close_notify itself. A transport EOF without close_notify
- * (truncation) is the caller's business.
+ * Closing is explicit and per direction, for both versions. {@link #closeNotify()} sends
+ * close_notify (after any data written before it; if called during the handshake it is sent once
+ * the handshake completes); the engine still accepts and decrypts input afterwards. A received
+ * close_notify is reported ({@link Listener#closeNotifyReceived()}, {@link #closeNotifyReceived()},
+ * {@link #readApplicationData} returns -1 once drained) but is <em>not</em> answered automatically
+ * — the application decides when to call {@link #closeNotify()} and may still write data before
+ * (TLS 1.3 half-close). Bytes that arrive after the peer's close_notify are ignored ({@link
+ * #ignoredInputBytes()}). BC's own {@code close()} would answer at once and shut both directions,
+ * so the engine intercepts close_notify itself. A transport EOF without close_notify (truncation)
+ * is the caller's business.
  *
  * <h2>Callbacks and threading</h2>
  *
- * Not thread-safe: drive an engine from one thread (the simulator's). Listener callbacks run on the calling
- * thread after Bouncy Castle has returned, at the end of the public method that caused them, so a listener may
- * call back into the engine.
+ * Not thread-safe: drive an engine from one thread (the simulator's). Listener callbacks run on the
+ * calling thread after Bouncy Castle has returned, at the end of the public method that caused
+ * them, so a listener may call back into the engine.
  */
 public final class TlsEngine {
 
@@ -78,9 +81,9 @@ public final class TlsEngine {
   }
 
   /**
-   * Events of one engine. Levels and descriptions are the RFC codes (Bouncy Castle's {@link AlertLevel} /
-   * {@link AlertDescription} constants; {@link #alertName(short)} gives the name). All methods default to
-   * no-ops.
+   * Events of one engine. Levels and descriptions are the RFC codes (Bouncy Castle's {@link
+   * AlertLevel} / {@link AlertDescription} constants; {@link #alertName(short)} gives the name).
+   * All methods default to no-ops.
    */
   public interface Listener {
     /** The handshake finished; application data may flow. */
@@ -96,7 +99,9 @@ public final class TlsEngine {
     default void alertSent(short level, short description) {}
   }
 
-  /** Largest record body let through before the header reaches BC (2^14 + 2048, the TLS 1.2 limit). */
+  /**
+   * Largest record body let through before the header reaches BC (2^14 + 2048, the TLS 1.2 limit).
+   */
   private static final int MAX_RECORD_BODY = (1 << 14) + 2048;
 
   private static final int RECORD_HEADER = 5;
@@ -135,7 +140,8 @@ public final class TlsEngine {
     this.version = Objects.requireNonNull(version, "version");
     this.identity = identity;
     this.keyLog = keyLog;
-    this.crypto = new SeededTlsCrypto(seed, role == Role.CLIENT ? "tcplab-tls-client" : "tcplab-tls-server");
+    this.crypto =
+        new SeededTlsCrypto(seed, role == Role.CLIENT ? "tcplab-tls-client" : "tcplab-tls-server");
     if (role == Role.CLIENT) {
       ClientProtocol p = new ClientProtocol();
       this.protocol = p;
@@ -148,19 +154,21 @@ public final class TlsEngine {
   }
 
   /**
-   * A client offering exactly {@code version}. {@code keyLog} may be null. Call {@link #start()} to produce the
-   * ClientHello.
+   * A client offering exactly {@code version}. {@code keyLog} may be null. Call {@link #start()} to
+   * produce the ClientHello.
    */
   public static TlsEngine client(TlsVersion version, long seed, KeyLog keyLog) {
     return new TlsEngine(Role.CLIENT, version, null, seed, keyLog);
   }
 
   /**
-   * A server accepting exactly {@code version} and presenting {@code identity}. {@code keyLog} may be null.
-   * {@link #start()} is optional for a server (the first {@link #offerInput} starts it).
+   * A server accepting exactly {@code version} and presenting {@code identity}. {@code keyLog} may
+   * be null. {@link #start()} is optional for a server (the first {@link #offerInput} starts it).
    */
-  public static TlsEngine server(TlsVersion version, TlsIdentity identity, long seed, KeyLog keyLog) {
-    return new TlsEngine(Role.SERVER, version, Objects.requireNonNull(identity, "identity"), seed, keyLog);
+  public static TlsEngine server(
+      TlsVersion version, TlsIdentity identity, long seed, KeyLog keyLog) {
+    return new TlsEngine(
+        Role.SERVER, version, Objects.requireNonNull(identity, "identity"), seed, keyLog);
   }
 
   /** Replaces every registered listener with {@code listener} (null: none). */
@@ -182,9 +190,13 @@ public final class TlsEngine {
     listeners.remove(listener);
   }
 
-  // ---------------------------------------------------------------------------------------------- driving
+  // ----------------------------------------------------------------------------------------------
+  // driving
 
-  /** Begins the handshake: a client queues its ClientHello, a server starts waiting for one. Idempotent. */
+  /**
+   * Begins the handshake: a client queues its ClientHello, a server starts waiting for one.
+   * Idempotent.
+   */
   public void start() {
     checkNotFailed();
     if (started) {
@@ -211,11 +223,12 @@ public final class TlsEngine {
   }
 
   /**
-   * Bytes received from the transport, any split. Complete records are processed at once; a partial record
-   * is kept until the rest arrives. May queue output (handshake messages, alerts) and make application data
-   * available.
+   * Bytes received from the transport, any split. Complete records are processed at once; a partial
+   * record is kept until the rest arrives. May queue output (handshake messages, alerts) and make
+   * application data available.
    *
-   * @throws TlsFailure on a fatal error (a fatal alert is then pending in the output) or a fatal alert received
+   * @throws TlsFailure on a fatal error (a fatal alert is then pending in the output) or a fatal
+   *     alert received
    * @throws IllegalStateException for a client that was not {@link #start() started}
    */
   public void offerInput(byte[] b, int off, int len) {
@@ -223,7 +236,8 @@ public final class TlsEngine {
     checkNotFailed();
     if (!started) {
       if (role == Role.CLIENT) {
-        throw new IllegalStateException("call start() before offering input to a TLS client engine");
+        throw new IllegalStateException(
+            "call start() before offering input to a TLS client engine");
       }
       start0();
     }
@@ -242,7 +256,9 @@ public final class TlsEngine {
     }
   }
 
-  /** Bytes waiting to be sent on the transport. Still drainable after a failure (the fatal alert). */
+  /**
+   * Bytes waiting to be sent on the transport. Still drainable after a failure (the fatal alert).
+   */
   public int pendingOutput() {
     return protocol.getAvailableOutputBytes();
   }
@@ -261,8 +277,8 @@ public final class TlsEngine {
   }
 
   /**
-   * Encrypts application data (split into records of at most 16 KiB) into the pending output. Before the
-   * handshake completes the data is buffered and sent right after it.
+   * Encrypts application data (split into records of at most 16 KiB) into the pending output.
+   * Before the handshake completes the data is buffered and sent right after it.
    *
    * @throws IllegalStateException after {@link #closeNotify()}
    */
@@ -270,7 +286,8 @@ public final class TlsEngine {
     Objects.checkFromIndexSize(off, len, b.length);
     checkNotFailed();
     if (closeRequested) {
-      throw new IllegalStateException("close_notify already sent or requested: no more application data");
+      throw new IllegalStateException(
+          "close_notify already sent or requested: no more application data");
     }
     if (len == 0) {
       return;
@@ -294,8 +311,8 @@ public final class TlsEngine {
   }
 
   /**
-   * Reads decrypted application data: the number of bytes copied, 0 if none is available yet, or -1 once the
-   * peer's close_notify has arrived and everything before it was read.
+   * Reads decrypted application data: the number of bytes copied, 0 if none is available yet, or -1
+   * once the peer's close_notify has arrived and everything before it was read.
    */
   public int readApplicationData(byte[] dst, int off, int len) {
     Objects.checkFromIndexSize(off, len, dst.length);
@@ -307,8 +324,9 @@ public final class TlsEngine {
   }
 
   /**
-   * Sends close_notify: this side will write no more application data. Data written before is sent first;
-   * during the handshake the alert is deferred until the handshake completes. Reading continues. Idempotent.
+   * Sends close_notify: this side will write no more application data. Data written before is sent
+   * first; during the handshake the alert is deferred until the handshake completes. Reading
+   * continues. Idempotent.
    */
   public void closeNotify() {
     checkNotFailed();
@@ -331,7 +349,9 @@ public final class TlsEngine {
     return role;
   }
 
-  /** The version this engine offers/accepts (and, once the handshake completed, the negotiated one). */
+  /**
+   * The version this engine offers/accepts (and, once the handshake completed, the negotiated one).
+   */
   public TlsVersion version() {
     return version;
   }
@@ -349,7 +369,9 @@ public final class TlsEngine {
     return Optional.ofNullable(cipherSuite);
   }
 
-  /** close_notify was requested with {@link #closeNotify()} (it may still wait for the handshake). */
+  /**
+   * close_notify was requested with {@link #closeNotify()} (it may still wait for the handshake).
+   */
   public boolean closeNotifyRequested() {
     return closeRequested;
   }
@@ -376,7 +398,10 @@ public final class TlsEngine {
     return Optional.ofNullable(failure);
   }
 
-  /** The server's leaf certificate as received by a client (empty for a server or before it arrived). */
+  /**
+   * The server's leaf certificate as received by a client (empty for a server or before it
+   * arrived).
+   */
   public Optional<X509CertificateHolder> peerCertificate() {
     return Optional.ofNullable(peerCertificate);
   }
@@ -427,7 +452,8 @@ public final class TlsEngine {
         + "]";
   }
 
-  // ------------------------------------------------------------------------------------------- internals
+  // -------------------------------------------------------------------------------------------
+  // internals
 
   private void append(byte[] b, int off, int len) {
     if (inStart == inEnd) {
@@ -451,8 +477,8 @@ public final class TlsEngine {
   }
 
   /**
-   * Hands BC one complete record at a time so that nothing after a close_notify is processed (BC would
-   * otherwise consume every record in the buffer in one call).
+   * Hands BC one complete record at a time so that nothing after a close_notify is processed (BC
+   * would otherwise consume every record in the buffer in one call).
    */
   private void feedRecords() throws IOException {
     while (failure == null && !closeNotifyReceived) {
@@ -500,21 +526,43 @@ public final class TlsEngine {
 
   private TlsFailure fail(IOException e) {
     if (failure == null) {
+      String phase = handshakeComplete ? "after the handshake" : "during the handshake";
       if (e instanceof TlsFatalAlertReceived) {
-        failure =
-            new TlsFailure(
-                TlsFailure.Origin.PEER, ((TlsFatalAlertReceived) e).getAlertDescription(), null, e);
-      } else if (lastFatalSent >= 0) {
-        failure = new TlsFailure(TlsFailure.Origin.LOCAL, lastFatalSent, lastFatalSentMessage, e);
-      } else if (e instanceof TlsFatalAlert) {
-        failure =
-            new TlsFailure(
-                TlsFailure.Origin.LOCAL, ((TlsFatalAlert) e).getAlertDescription(), e.getMessage(), e);
+        short description = ((TlsFatalAlertReceived) e).getAlertDescription();
+        failure = new TlsFailure(TlsFailure.Origin.PEER, description, phase, e);
       } else {
-        failure = new TlsFailure(TlsFailure.Origin.LOCAL, AlertDescription.internal_error, e.toString(), e);
+        short description =
+            lastFatalSent >= 0
+                ? lastFatalSent
+                : e instanceof TlsFatalAlert
+                    ? ((TlsFatalAlert) e).getAlertDescription()
+                    : AlertDescription.internal_error;
+        failure =
+            new TlsFailure(TlsFailure.Origin.LOCAL, description, phase + detail(description, e), e);
       }
     }
     return failure;
+  }
+
+  /** BC's reason for the alert plus the exception's own message when it adds something. */
+  private String detail(short description, IOException e) {
+    StringBuilder sb = new StringBuilder();
+    String raised = lastFatalSentMessage;
+    String own = e.getMessage();
+    if (own != null && own.equals(AlertDescription.getText(description))) {
+      own = null; // just "protocol_version(70)"
+    }
+    if (raised != null) {
+      sb.append(": ").append(raised);
+    }
+    if (own != null && !own.equals(raised)) {
+      sb.append(raised != null ? " (" + own + ")" : ": " + own);
+    }
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null) {
+      sb.append(", caused by ").append(cause);
+    }
+    return sb.toString();
   }
 
   private void post(Consumer<Listener> event) {
@@ -563,7 +611,8 @@ public final class TlsEngine {
     ProtocolVersion negotiated = sp.getNegotiatedVersion();
     TlsVersion v = TlsVersion.fromBc(negotiated);
     if (v != version) {
-      throw new IllegalStateException("negotiated " + negotiated + " although only " + version + " is enabled");
+      throw new IllegalStateException(
+          "negotiated " + negotiated + " although only " + version + " is enabled");
     }
     cipherSuite = cipherSuiteName(sp.getCipherSuite());
     handshakeComplete = true;
@@ -575,9 +624,9 @@ public final class TlsEngine {
   }
 
   /**
-   * Copies the secrets without destroying them ({@code extract()} would). At handshake completion BC still
-   * holds the TLS 1.3 handshake traffic secrets as the "base keys" (used for Finished) and the application
-   * traffic secrets as the current traffic secrets.
+   * Copies the secrets without destroying them ({@code extract()} would). At handshake completion
+   * BC still holds the TLS 1.3 handshake traffic secrets as the "base keys" (used for Finished) and
+   * the application traffic secrets as the current traffic secrets.
    */
   private void logSecrets(SecurityParameters sp) {
     byte[] clientRandom = sp.getClientRandom();
@@ -603,7 +652,8 @@ public final class TlsEngine {
     }
   }
 
-  // ------------------------------------------------------------------------------ Bouncy Castle adapters
+  // ------------------------------------------------------------------------------ Bouncy Castle
+  // adapters
 
   /** Sends close_notify without BC's {@code close()}, which would also shut the read side. */
   private interface CloseNotifySender {
@@ -675,7 +725,8 @@ public final class TlsEngine {
     public TlsAuthentication getAuthentication() {
       return new TlsAuthentication() {
         @Override
-        public void notifyServerCertificate(TlsServerCertificate serverCertificate) throws IOException {
+        public void notifyServerCertificate(TlsServerCertificate serverCertificate)
+            throws IOException {
           Certificate chain = serverCertificate.getCertificate();
           if (chain == null || chain.isEmpty()) {
             throw new TlsFatalAlert(AlertDescription.bad_certificate, "empty server certificate");

@@ -3,9 +3,10 @@ package dev.tcplab.tls;
 import org.bouncycastle.tls.AlertDescription;
 
 /**
- * A fatal TLS error. {@link Origin#LOCAL}: this side detected the problem and sent the fatal alert (it is in
- * the engine's pending output, so the caller can still deliver it). {@link Origin#PEER}: a fatal alert was
- * received. Once an engine has failed every further input/write call rethrows the same failure.
+ * A fatal TLS error. {@link Origin#LOCAL}: this side detected the problem and sent the fatal alert
+ * (it is in the engine's pending output, so the caller can still deliver it). {@link Origin#PEER}:
+ * a fatal alert was received. Once an engine has failed every further input/write call rethrows the
+ * same failure.
  */
 public final class TlsFailure extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -32,7 +33,7 @@ public final class TlsFailure extends RuntimeException {
         origin == Origin.LOCAL
             ? "TLS fatal alert " + AlertDescription.getName(description) + " sent"
             : "TLS fatal alert " + AlertDescription.getName(description) + " received from peer";
-    return detail == null || detail.isEmpty() ? what : what + ": " + detail;
+    return detail == null || detail.isEmpty() ? what : what + " " + detail;
   }
 
   public Origin origin() {
@@ -44,7 +45,10 @@ public final class TlsFailure extends RuntimeException {
     return alertDescription;
   }
 
-  /** The alert's name, e.g. {@code protocol_version}, {@code handshake_failure}, {@code bad_record_mac}. */
+  /**
+   * The alert's name, e.g. {@code protocol_version}, {@code handshake_failure}, {@code
+   * bad_record_mac}.
+   */
   public String alertName() {
     return AlertDescription.getName(alertDescription);
   }

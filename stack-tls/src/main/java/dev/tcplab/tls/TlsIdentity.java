@@ -71,19 +71,23 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
- * A TLS server's credentials: an ECDSA P-256 private key and its X.509 certificate chain (leaf first).
+ * A TLS server's credentials: an ECDSA P-256 private key and its X.509 certificate chain (leaf
+ * first).
  *
- * <p>Either {@linkplain #generate(long) generated in-process} — a self-signed certificate whose key, serial
- * number and signature all come from a {@link SeededSecureRandom}, with fixed validity
- * ({@link #NOT_BEFORE} .. {@link #NOT_AFTER}), so the same seed always gives byte-identical DER — or
- * {@linkplain #fromPem(Path, Path) loaded from PEM files} supplied by the user.
+ * <p>Either {@linkplain #generate(long) generated in-process} — a self-signed certificate whose
+ * key, serial number and signature all come from a {@link SeededSecureRandom}, with fixed validity
+ * ({@link #NOT_BEFORE} .. {@link #NOT_AFTER}), so the same seed always gives byte-identical DER —
+ * or {@linkplain #fromPem(Path, Path) loaded from PEM files} supplied by the user.
  *
- * <p>Only ECDSA P-256 keys are accepted: the engine negotiates TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (TLS
- * 1.2) and signs with ecdsa_secp256r1_sha256 (TLS 1.3). Certificates are not validated (dates, chain,
- * names): this is a simulator, the client accepts whatever the server presents.
+ * <p>Only ECDSA P-256 keys are accepted: the engine negotiates
+ * TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (TLS 1.2) and signs with ecdsa_secp256r1_sha256 (TLS
+ * 1.3). Certificates are not validated (dates, chain, names): this is a simulator, the client
+ * accepts whatever the server presents.
  */
 public final class TlsIdentity {
-  /** Fixed start of validity of generated certificates (no wall clock: output must be repeatable). */
+  /**
+   * Fixed start of validity of generated certificates (no wall clock: output must be repeatable).
+   */
   public static final Instant NOT_BEFORE = Instant.parse("2026-01-01T00:00:00Z");
 
   /** Fixed end of validity of generated certificates. */
@@ -108,9 +112,9 @@ public final class TlsIdentity {
   }
 
   /**
-   * A self-signed ECDSA P-256 identity derived only from {@code seed}: subject and issuer {@code CN=host,
-   * O=TcpLab}, subjectAltName {@code DNS:host}, serial number from the seed, validity {@link #NOT_BEFORE} to
-   * {@link #NOT_AFTER}, signed SHA256withECDSA.
+   * A self-signed ECDSA P-256 identity derived only from {@code seed}: subject and issuer {@code
+   * CN=host, O=TcpLab}, subjectAltName {@code DNS:host}, serial number from the seed, validity
+   * {@link #NOT_BEFORE} to {@link #NOT_AFTER}, signed SHA256withECDSA.
    */
   public static TlsIdentity generate(long seed, String host) {
     SecureRandom random = SeededSecureRandom.create(seed, "tcplab-tls-identity");
@@ -150,9 +154,11 @@ public final class TlsIdentity {
           Extension.subjectKeyIdentifier,
           false,
           extUtils.createSubjectKeyIdentifier(keyPair.getPublic()));
-      AlgorithmIdentifier sigAlg = new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withECDSA");
+      AlgorithmIdentifier sigAlg =
+          new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withECDSA");
       AlgorithmIdentifier digAlg = new DefaultDigestAlgorithmIdentifierFinder().find(sigAlg);
-      // The ECDSA signature nonce must come from the seeded random too, or the DER would differ per run.
+      // The ECDSA signature nonce must come from the seeded random too, or the DER would differ per
+      // run.
       ContentSigner signer =
           new BcECContentSignerBuilder(sigAlg, digAlg).setSecureRandom(random).build(privateKey);
       return new TlsIdentity(privateKey, List.of(builder.build(signer)));
@@ -164,26 +170,28 @@ public final class TlsIdentity {
   }
 
   /**
-   * Loads a user-supplied identity. {@code keyFile}: PEM {@code PRIVATE KEY} (PKCS#8, unencrypted) or
-   * {@code EC PRIVATE KEY} (SEC1, as written by {@code openssl ecparam -genkey}); the key must be ECDSA
-   * P-256. {@code certFile}: one or more PEM {@code CERTIFICATE} blocks, leaf first; the leaf's public key
-   * must match the private key.
+   * Loads a user-supplied identity. {@code keyFile}: PEM {@code PRIVATE KEY} (PKCS#8, unencrypted)
+   * or {@code EC PRIVATE KEY} (SEC1, as written by {@code openssl ecparam -genkey}); the key must
+   * be ECDSA P-256. {@code certFile}: one or more PEM {@code CERTIFICATE} blocks, leaf first; the
+   * leaf's public key must match the private key.
    *
-   * @throws IOException with a message naming the offending file when a file is missing, unreadable, not
-   *     PEM, holds no key/certificate, holds an encrypted or non-P-256 key, or when key and certificate do not
-   *     match
+   * @throws IOException with a message naming the offending file when a file is missing,
+   *     unreadable, not PEM, holds no key/certificate, holds an encrypted or non-P-256 key, or when
+   *     key and certificate do not match
    */
   public static TlsIdentity fromPem(Path keyFile, Path certFile) throws IOException {
     ECPrivateKeyParameters key = readPrivateKey(keyFile);
     List<X509CertificateHolder> chain = readCertificates(certFile);
     ECPublicKeyParameters certKey;
     try {
-      AsymmetricKeyParameter pub = PublicKeyFactory.createKey(chain.get(0).getSubjectPublicKeyInfo());
+      AsymmetricKeyParameter pub =
+          PublicKeyFactory.createKey(chain.get(0).getSubjectPublicKeyInfo());
       if (!(pub instanceof ECPublicKeyParameters)) {
         throw new IOException(
             "TLS certificate file "
                 + certFile
-                + ": the certificate does not hold an EC public key (only ECDSA P-256 is supported)");
+                + ": the certificate does not hold an EC public key (only ECDSA P-256 is"
+                + " supported)");
       }
       certKey = (ECPublicKeyParameters) pub;
     } catch (IOException e) {
@@ -191,7 +199,11 @@ public final class TlsIdentity {
         throw e;
       }
       throw new IOException(
-          "TLS certificate file " + certFile + ": cannot decode the certificate's public key: " + e.getMessage(), e);
+          "TLS certificate file "
+              + certFile
+              + ": cannot decode the certificate's public key: "
+              + e.getMessage(),
+          e);
     }
     ECPoint expected = key.getParameters().getG().multiply(key.getD()).normalize();
     if (!isP256(certKey.getParameters()) || !certKey.getQ().normalize().equals(expected)) {
@@ -211,7 +223,9 @@ public final class TlsIdentity {
         info = (PrivateKeyInfo) o;
       } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
         throw new IOException(
-            "TLS private key file " + file + ": the key is encrypted; supply an unencrypted PEM key");
+            "TLS private key file "
+                + file
+                + ": the key is encrypted; supply an unencrypted PEM key");
       } else {
         continue; // EC PARAMETERS and the like
       }
@@ -219,9 +233,11 @@ public final class TlsIdentity {
       try {
         key = PrivateKeyFactory.createKey(info);
       } catch (IOException | RuntimeException e) {
-        throw new IOException("TLS private key file " + file + ": cannot decode the key: " + e.getMessage(), e);
+        throw new IOException(
+            "TLS private key file " + file + ": cannot decode the key: " + e.getMessage(), e);
       }
-      if (!(key instanceof ECPrivateKeyParameters) || !isP256(((ECPrivateKeyParameters) key).getParameters())) {
+      if (!(key instanceof ECPrivateKeyParameters)
+          || !isP256(((ECPrivateKeyParameters) key).getParameters())) {
         throw new IOException(
             "TLS private key file "
                 + file
@@ -246,7 +262,9 @@ public final class TlsIdentity {
     }
     if (chain.isEmpty()) {
       throw new IOException(
-          "TLS certificate file " + file + ": no certificate found (expected a PEM 'CERTIFICATE' block)");
+          "TLS certificate file "
+              + file
+              + ": no certificate found (expected a PEM 'CERTIFICATE' block)");
     }
     return chain;
   }
@@ -271,7 +289,8 @@ public final class TlsIdentity {
       throw new IOException(what + " " + file + ": malformed PEM: " + e.getMessage(), e);
     }
     if (objects.isEmpty()) {
-      throw new IOException(what + " " + file + ": not a PEM file (no '-----BEGIN ...-----' block found)");
+      throw new IOException(
+          what + " " + file + ": not a PEM file (no '-----BEGIN ...-----' block found)");
     }
     return objects;
   }
@@ -281,7 +300,10 @@ public final class TlsIdentity {
     return params.getCurve().equals(p256.getCurve()) && params.getG().equals(p256.getG());
   }
 
-  /** Writes the private key (unencrypted PKCS#8 {@code PRIVATE KEY}) and the certificate chain as PEM. */
+  /**
+   * Writes the private key (unencrypted PKCS#8 {@code PRIVATE KEY}) and the certificate chain as
+   * PEM.
+   */
   public void writePem(Path keyFile, Path certFile) throws IOException {
     Files.writeString(keyFile, privateKeyPem(), StandardCharsets.US_ASCII);
     Files.writeString(certFile, certificatePem(), StandardCharsets.US_ASCII);
@@ -338,7 +360,10 @@ public final class TlsIdentity {
     return chain.get(0).getSubject().toString();
   }
 
-  /** Lower-case hex SHA-256 of the leaf certificate's DER (what {@code openssl x509 -fingerprint -sha256} shows). */
+  /**
+   * Lower-case hex SHA-256 of the leaf certificate's DER (what {@code openssl x509 -fingerprint
+   * -sha256} shows).
+   */
   public String sha256Fingerprint() {
     byte[] der = certificateDer();
     SHA256Digest d = new SHA256Digest();
@@ -353,7 +378,8 @@ public final class TlsIdentity {
   }
 
   /** BC server credentials for one connection (TLS 1.2 and 1.3: ecdsa_secp256r1_sha256). */
-  TlsCredentialedSigner signerCredentials(TlsContext context, BcTlsCrypto crypto) throws IOException {
+  TlsCredentialedSigner signerCredentials(TlsContext context, BcTlsCrypto crypto)
+      throws IOException {
     boolean tls13 = TlsUtils.isTLSv13(context);
     TlsCertificate[] certs = new TlsCertificate[chain.size()];
     for (int i = 0; i < certs.length; i++) {

@@ -3,7 +3,9 @@ package dev.tcplab.tls;
 import java.util.Locale;
 import org.bouncycastle.tls.ProtocolVersion;
 
-/** The TLS protocol versions TcpLab can negotiate. An engine offers or accepts exactly one of them. */
+/**
+ * The TLS protocol versions TcpLab can negotiate. An engine offers or accepts exactly one of them.
+ */
 public enum TlsVersion {
   TLS_1_2("1.2", ProtocolVersion.TLSv12),
   TLS_1_3("1.3", ProtocolVersion.TLSv13);
@@ -37,7 +39,8 @@ public enum TlsVersion {
         return v;
       }
     }
-    throw new IllegalArgumentException("unsupported TLS version '" + text + "' (expected 1.2 or 1.3)");
+    throw new IllegalArgumentException(
+        "unsupported TLS version '" + text + "' (expected 1.2 or 1.3)");
   }
 
   ProtocolVersion bcVersion() {

@@ -42,7 +42,8 @@ class TlsEngineTest {
   private static final HexFormat HEX = HexFormat.of();
   private static final TlsIdentity IDENTITY = TlsIdentity.generate(7);
 
-  // ------------------------------------------------------------------------------------------ handshake
+  // ------------------------------------------------------------------------------------------
+  // handshake
 
   @ParameterizedTest
   @EnumSource(TlsVersion.class)
@@ -63,11 +64,12 @@ class TlsEngineTest {
       assertThat(side.engine.failed()).isFalse();
       assertThat(side.engine.closed()).isFalse();
     }
-    // Record layer version on the wire: TLS 1.2 everywhere after the hellos (1.3 hides behind 0x0303).
+    // Record layer version on the wire: TLS 1.2 everywhere after the hellos (1.3 hides behind
+    // 0x0303).
     byte[] clientHello = link.client.transcript.toByteArray();
     assertThat(clientHello[0]).isEqualTo((byte) 22);
-    assertThat(link.client.engine.peerCertificate()).hasValueSatisfying(
-        c -> assertThat(c).isEqualTo(IDENTITY.certificate()));
+    assertThat(link.client.engine.peerCertificate())
+        .hasValueSatisfying(c -> assertThat(c).isEqualTo(IDENTITY.certificate()));
   }
 
   @Test
@@ -108,7 +110,8 @@ class TlsEngineTest {
     assertThat(server.pendingOutput()).isPositive();
   }
 
-  // -------------------------------------------------------------------------------- application data
+  // -------------------------------------------------------------------------------- application
+  // data
 
   @ParameterizedTest
   @EnumSource(TlsVersion.class)
@@ -131,14 +134,18 @@ class TlsEngineTest {
     link.server.received.reset();
     // Both directions at once, in uneven slices.
     for (int off = 0; off < down.length; off += 10_000) {
-      link.client.engine.writeApplicationData(up, Math.min(off, up.length), Math.min(10_000, Math.max(0, up.length - off)));
+      link.client.engine.writeApplicationData(
+          up, Math.min(off, up.length), Math.min(10_000, Math.max(0, up.length - off)));
       link.server.engine.writeApplicationData(down, off, Math.min(10_000, down.length - off));
     }
     link.pump();
     assertThat(link.server.received.toByteArray()).isEqualTo(up);
     assertThat(link.client.received.toByteArray()).isEqualTo(down);
     // 200 KiB needs at least 13 records of at most 16 KiB.
-    assertThat(records(link.client.transcript.toByteArray()).stream().filter(r -> r.type == 23).count())
+    assertThat(
+            records(link.client.transcript.toByteArray()).stream()
+                .filter(r -> r.type == 23)
+                .count())
         .isGreaterThanOrEqualTo(13);
   }
 
@@ -158,7 +165,8 @@ class TlsEngineTest {
     assertThat(link.server.eof).isTrue();
   }
 
-  // -------------------------------------------------------------------------------------- close_notify
+  // --------------------------------------------------------------------------------------
+  // close_notify
 
   @ParameterizedTest
   @EnumSource(TlsVersion.class)
@@ -202,7 +210,9 @@ class TlsEngineTest {
             "closeNotifyReceived");
     assertThat(link.server.events)
         .containsExactly(
-            "alertReceived warning close_notify", "closeNotifyReceived", "alertSent warning close_notify");
+            "alertReceived warning close_notify",
+            "closeNotifyReceived",
+            "alertSent warning close_notify");
     for (Side side : link.sides()) {
       assertThat(side.engine.closed()).isTrue();
       assertThat(side.engine.failed()).isFalse();
@@ -215,7 +225,8 @@ class TlsEngineTest {
     assertThat(link.client.engine.availableInput()).isZero();
   }
 
-  // ---------------------------------------------------------------------------------------- failures
+  // ----------------------------------------------------------------------------------------
+  // failures
 
   @Test
   void tls13OnlyServerRejectsTls12OnlyClientWithProtocolVersion() {
@@ -239,7 +250,8 @@ class TlsEngineTest {
     client.start();
     byte[] hello = client.drainOutput();
 
-    TlsFailure local = catchThrowableOfType(TlsFailure.class, () -> server.offerInput(hello, 0, hello.length));
+    TlsFailure local =
+        catchThrowableOfType(TlsFailure.class, () -> server.offerInput(hello, 0, hello.length));
     assertThat(local.origin()).isEqualTo(TlsFailure.Origin.LOCAL);
     assertThat(local.alertDescription()).isEqualTo(AlertDescription.protocol_version);
     assertThat(local.alertName()).isEqualTo("protocol_version");
@@ -251,13 +263,15 @@ class TlsEngineTest {
     // Later calls rethrow the same failure.
     assertThatThrownBy(() -> server.writeApplicationData(new byte[1], 0, 1)).isSameAs(local);
 
-    // The fatal alert is still in the output: a plaintext alert record, fatal(2) protocol_version(70).
+    // The fatal alert is still in the output: a plaintext alert record, fatal(2)
+    // protocol_version(70).
     // (BC's record version here echoes the client's: 0x0303, or 0x0304 for a 1.3-only client.)
     byte[] alert = server.drainOutput();
     assertThat(alert).hasSize(7);
     assertThat(alert[0]).isEqualTo((byte) 21);
     assertThat(Arrays.copyOfRange(alert, 3, 7)).containsExactly(0, 2, 2, 70);
-    TlsFailure remote = catchThrowableOfType(TlsFailure.class, () -> client.offerInput(alert, 0, alert.length));
+    TlsFailure remote =
+        catchThrowableOfType(TlsFailure.class, () -> client.offerInput(alert, 0, alert.length));
     assertThat(remote.origin()).isEqualTo(TlsFailure.Origin.PEER);
     assertThat(remote.alertName()).isEqualTo("protocol_version");
     assertThat(remote).hasMessageContaining("protocol_version").hasMessageContaining("received");
@@ -275,17 +289,20 @@ class TlsEngineTest {
     byte[] record = link.client.engine.drainOutput();
     record[record.length - 1] ^= 1;
     TlsFailure f =
-        catchThrowableOfType(TlsFailure.class, () -> link.server.engine.offerInput(record, 0, record.length));
+        catchThrowableOfType(
+            TlsFailure.class, () -> link.server.engine.offerInput(record, 0, record.length));
     assertThat(f.alertName()).isEqualTo("bad_record_mac");
     assertThat(f.origin()).isEqualTo(TlsFailure.Origin.LOCAL);
     byte[] alert = link.server.engine.drainOutput();
     TlsFailure g =
-        catchThrowableOfType(TlsFailure.class, () -> link.client.engine.offerInput(alert, 0, alert.length));
+        catchThrowableOfType(
+            TlsFailure.class, () -> link.client.engine.offerInput(alert, 0, alert.length));
     assertThat(g.alertName()).isEqualTo("bad_record_mac");
     assertThat(g.origin()).isEqualTo(TlsFailure.Origin.PEER);
   }
 
-  // ------------------------------------------------------------------------------------- determinism
+  // -------------------------------------------------------------------------------------
+  // determinism
 
   @ParameterizedTest
   @EnumSource(TlsVersion.class)
@@ -306,7 +323,8 @@ class TlsEngineTest {
     assertThat(otherServerSeed.server).isNotEqualTo(a.server);
     assertThat(otherServerSeed.keyLog).isNotEqualTo(a.keyLog);
     // The ClientHello depends on the client seed only.
-    assertThat(records(otherServerSeed.client).get(0).body).isEqualTo(records(a.client).get(0).body);
+    assertThat(records(otherServerSeed.client).get(0).body)
+        .isEqualTo(records(a.client).get(0).body);
   }
 
   @Test
@@ -329,11 +347,13 @@ class TlsEngineTest {
     assertThat(r1.generateSeed(8)).isEqualTo(r2.generateSeed(8));
   }
 
-  // ------------------------------------------------------------------------------------------ key log
+  // ------------------------------------------------------------------------------------------ key
+  // log
 
   @ParameterizedTest
   @EnumSource(TlsVersion.class)
-  void keyLogHasTheExpectedLabelsAndHexLengths(TlsVersion version, @TempDir Path dir) throws IOException {
+  void keyLogHasTheExpectedLabelsAndHexLengths(TlsVersion version, @TempDir Path dir)
+      throws IOException {
     KeyLog clientLog = new KeyLog();
     KeyLog serverLog = new KeyLog();
     Link link = new Link(version, 70, 80, IDENTITY, clientLog, serverLog);
@@ -433,7 +453,8 @@ class TlsEngineTest {
     assertThat(appData(fromServer)).isEqualTo("hello from server");
   }
 
-  // ----------------------------------------------------------------------------------------- identity
+  // -----------------------------------------------------------------------------------------
+  // identity
 
   @Test
   void generatedIdentityIsDeterministicSelfSignedP256WithFixedValidity() throws Exception {
@@ -448,7 +469,12 @@ class TlsEngineTest {
     assertThat(cert.getNotAfter().toInstant()).isEqualTo(TlsIdentity.NOT_AFTER);
     assertThat(cert.getSubject()).isEqualTo(cert.getIssuer());
     assertThat(a.subject()).isEqualTo("CN=tcplab.test,O=TcpLab");
-    assertThat(cert.getSubjectPublicKeyInfo().getAlgorithm().getParameters().toASN1Primitive().toString())
+    assertThat(
+            cert.getSubjectPublicKeyInfo()
+                .getAlgorithm()
+                .getParameters()
+                .toASN1Primitive()
+                .toString())
         .isEqualTo("1.2.840.10045.3.1.7"); // prime256v1
     assertThat(cert.getExtension(Extension.subjectAlternativeName)).isNotNull();
     assertThat(
@@ -457,7 +483,8 @@ class TlsEngineTest {
                         new org.bouncycastle.operator.DefaultDigestAlgorithmIdentifierFinder())
                     .build(cert)))
         .isTrue();
-    assertThat(TlsIdentity.generate(7, "example.org").subject()).isEqualTo("CN=example.org,O=TcpLab");
+    assertThat(TlsIdentity.generate(7, "example.org").subject())
+        .isEqualTo("CN=example.org,O=TcpLab");
   }
 
   @Test
@@ -479,13 +506,16 @@ class TlsEngineTest {
       assertThat(link.client.engine.peerCertificate()).contains(IDENTITY.certificate());
     }
 
-    // A SEC1 "EC PRIVATE KEY" (openssl ecparam -genkey style) with an EC PARAMETERS block loads too.
+    // A SEC1 "EC PRIVATE KEY" (openssl ecparam -genkey style) with an EC PARAMETERS block loads
+    // too.
     org.bouncycastle.asn1.pkcs.PrivateKeyInfo info =
         PrivateKeyInfoFactory.createPrivateKeyInfo(IDENTITY.privateKey());
     Path sec1 = dir.resolve("sec1.key");
     writePem(
         sec1,
-        new PemObject("EC PARAMETERS", info.getPrivateKeyAlgorithm().getParameters().toASN1Primitive().getEncoded()),
+        new PemObject(
+            "EC PARAMETERS",
+            info.getPrivateKeyAlgorithm().getParameters().toASN1Primitive().getEncoded()),
         new PemObject("EC PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded()));
     assertThat(TlsIdentity.fromPem(sec1, cert).privateKeyPem()).isEqualTo(IDENTITY.privateKeyPem());
   }
@@ -499,7 +529,8 @@ class TlsEngineTest {
     Path garbage = dir.resolve("garbage.pem");
     Files.write(garbage, randomBytes(300, 3));
     Path broken = dir.resolve("broken.pem");
-    Files.writeString(broken, "-----BEGIN PRIVATE KEY-----\n!!!notbase64!!!\n-----END PRIVATE KEY-----\n");
+    Files.writeString(
+        broken, "-----BEGIN PRIVATE KEY-----\n!!!notbase64!!!\n-----END PRIVATE KEY-----\n");
 
     assertThatThrownBy(() -> TlsIdentity.fromPem(missing, cert))
         .isInstanceOf(IOException.class)
@@ -538,17 +569,24 @@ class TlsEngineTest {
         .hasMessageContaining("does not match");
     // An RSA key.
     RSAKeyPairGenerator rsa = new RSAKeyPairGenerator();
-    rsa.init(new RSAKeyGenerationParameters(BigInteger.valueOf(65537), SeededSecureRandom.create(1, "rsa"), 1024, 80));
+    rsa.init(
+        new RSAKeyGenerationParameters(
+            BigInteger.valueOf(65537), SeededSecureRandom.create(1, "rsa"), 1024, 80));
     AsymmetricCipherKeyPair rsaPair = rsa.generateKeyPair();
     Path rsaKey = dir.resolve("rsa.key");
-    writePem(rsaKey, new PemObject("PRIVATE KEY", PrivateKeyInfoFactory.createPrivateKeyInfo(rsaPair.getPrivate()).getEncoded()));
+    writePem(
+        rsaKey,
+        new PemObject(
+            "PRIVATE KEY",
+            PrivateKeyInfoFactory.createPrivateKeyInfo(rsaPair.getPrivate()).getEncoded()));
     assertThatThrownBy(() -> TlsIdentity.fromPem(rsaKey, cert))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(rsaKey.toString())
         .hasMessageContaining("unsupported key type");
   }
 
-  // ========================================================================================== helpers
+  // ==========================================================================================
+  // helpers
 
   private static byte[] randomBytes(int n, long seed) {
     byte[] b = new byte[n];
@@ -593,7 +631,9 @@ class TlsEngineTest {
     }
 
     private static String level(short level) {
-      return level == AlertLevel.fatal ? "fatal" : level == AlertLevel.warning ? "warning" : "level" + level;
+      return level == AlertLevel.fatal
+          ? "fatal"
+          : level == AlertLevel.warning ? "warning" : "level" + level;
     }
   }
 
@@ -632,7 +672,13 @@ class TlsEngineTest {
       this(version, clientSeed, serverSeed, IDENTITY, null, null);
     }
 
-    Link(TlsVersion version, long clientSeed, long serverSeed, TlsIdentity identity, KeyLog clientLog, KeyLog serverLog) {
+    Link(
+        TlsVersion version,
+        long clientSeed,
+        long serverSeed,
+        TlsIdentity identity,
+        KeyLog clientLog,
+        KeyLog serverLog) {
       client = new Side(TlsEngine.client(version, clientSeed, clientLog));
       server = new Side(TlsEngine.server(version, identity, serverSeed, serverLog));
     }
@@ -694,7 +740,9 @@ class TlsEngineTest {
     }
   }
 
-  /** Everything each side emitted in a full scenario: handshake, 200 KiB each way, close both ways. */
+  /**
+   * Everything each side emitted in a full scenario: handshake, 200 KiB each way, close both ways.
+   */
   static final class Transcript {
     byte[] client;
     byte[] server;
@@ -702,7 +750,8 @@ class TlsEngineTest {
 
     static Transcript run(TlsVersion version, long clientSeed, long serverSeed, long identitySeed) {
       KeyLog log = new KeyLog();
-      Link link = new Link(version, clientSeed, serverSeed, TlsIdentity.generate(identitySeed), log, log);
+      Link link =
+          new Link(version, clientSeed, serverSeed, TlsIdentity.generate(identitySeed), log, log);
       link.handshake();
       byte[] data = randomBytes(200 * 1024, 77);
       link.client.engine.writeApplicationData(data, 0, data.length);
@@ -734,7 +783,10 @@ class TlsEngineTest {
     int off = 0;
     while (off + 5 <= stream.length) {
       int len = ((stream[off + 3] & 0xff) << 8) | (stream[off + 4] & 0xff);
-      out.add(new Record(Arrays.copyOfRange(stream, off, off + 5), Arrays.copyOfRange(stream, off + 5, off + 5 + len)));
+      out.add(
+          new Record(
+              Arrays.copyOfRange(stream, off, off + 5),
+              Arrays.copyOfRange(stream, off + 5, off + 5 + len)));
       off += 5 + len;
     }
     assertThat(off).isEqualTo(stream.length);
@@ -745,7 +797,9 @@ class TlsEngineTest {
   record Plain(int type, byte[] data) {
     @Override
     public boolean equals(Object o) {
-      return o instanceof Plain && ((Plain) o).type == type && Arrays.equals(((Plain) o).data, data);
+      return o instanceof Plain
+          && ((Plain) o).type == type
+          && Arrays.equals(((Plain) o).data, data);
     }
 
     @Override
@@ -774,10 +828,12 @@ class TlsEngineTest {
   }
 
   /**
-   * TLS 1.3: the encrypted records of one direction. Handshake records use the handshake traffic secret until
-   * the Finished message, then the application traffic secret; the sequence number restarts with each key.
+   * TLS 1.3: the encrypted records of one direction. Handshake records use the handshake traffic
+   * secret until the Finished message, then the application traffic secret; the sequence number
+   * restarts with each key.
    */
-  static List<Plain> decrypt13(byte[] stream, byte[] handshakeSecret, byte[] appSecret) throws GeneralSecurityException {
+  static List<Plain> decrypt13(byte[] stream, byte[] handshakeSecret, byte[] appSecret)
+      throws GeneralSecurityException {
     List<Plain> out = new ArrayList<>();
     byte[] secret = handshakeSecret;
     long seq = 0;
@@ -832,7 +888,8 @@ class TlsEngineTest {
   }
 
   /** TLS 1.2 AES-GCM: everything after the ChangeCipherSpec, explicit 8-byte nonce per record. */
-  static List<Plain> decrypt12(byte[] stream, byte[] key, byte[] salt) throws GeneralSecurityException {
+  static List<Plain> decrypt12(byte[] stream, byte[] key, byte[] salt)
+      throws GeneralSecurityException {
     List<Plain> out = new ArrayList<>();
     boolean encrypted = false;
     long seq = 0;
@@ -853,13 +910,16 @@ class TlsEngineTest {
       aad[11] = (byte) (plainLen >>> 8);
       aad[12] = (byte) plainLen;
       seq++;
-      out.add(new Plain(r.type, gcmOpen(key, nonce, aad, Arrays.copyOfRange(r.body, 8, r.body.length))));
+      out.add(
+          new Plain(
+              r.type, gcmOpen(key, nonce, aad, Arrays.copyOfRange(r.body, 8, r.body.length))));
     }
     assertThat(encrypted).isTrue();
     return out;
   }
 
-  static byte[] prf12(byte[] secret, String label, byte[] seed, int length) throws GeneralSecurityException {
+  static byte[] prf12(byte[] secret, String label, byte[] seed, int length)
+      throws GeneralSecurityException {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(secret, "HmacSHA256"));
     byte[] labelSeed = concat(label.getBytes(US_ASCII), seed);
@@ -872,7 +932,8 @@ class TlsEngineTest {
     return Arrays.copyOf(out.toByteArray(), length);
   }
 
-  static byte[] gcmOpen(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext) throws GeneralSecurityException {
+  static byte[] gcmOpen(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertext)
+      throws GeneralSecurityException {
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
     c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
     c.updateAAD(aad);
