@@ -15,6 +15,8 @@ import dev.tcplab.core.wire.Segment;
 import dev.tcplab.core.wire.SeqNum;
 import dev.tcplab.core.wire.TcpFlags;
 import dev.tcplab.core.wire.TcpOption;
+import dev.tcplab.sim.trace.Trace;
+import dev.tcplab.sim.trace.TraceEvent;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,9 +44,15 @@ public final class ScriptRunner {
   static final int REMOTE_CLIENT_PORT = 40_000;
   private static final long START = 0;
 
-  /** The result of one script. */
+  /** The host names of the two columns of a script's ladder diagram. */
+  public static final String STACK = "stack";
+
+  public static final String SCRIPT = "script";
+
+  /** The result of one script; {@code trace} holds every packet, state change and system call. */
   public record Outcome(
-      String path, boolean passed, String failure, List<String> warnings, List<String> log) {
+      String path, boolean passed, String failure, List<String> warnings, List<String> log,
+      Trace trace) {
     /** One line: "PASS file" or "FAIL file:line: …". */
     public String summary() {
       return (passed ? "PASS " + path : "FAIL " + failure);
@@ -93,6 +101,8 @@ public final class ScriptRunner {
     Syscalls.Pending pending;
     long blockStart;
     final Syscalls syscalls = new Syscalls(this);
+    final Trace trace = new Trace();
+    long packets;
 
     // The connection under test, as packetdrill sees it
     boolean haveLocalIsn;
@@ -118,6 +128,13 @@ public final class ScriptRunner {
         public void stateChanged(ConnectionId id, Transition t, String reason) {
           log.add(String.format("%.6f state %s -> %s (%s)", clock.nanos() / 1e9, t.from(), t.to(),
               reason));
+          traceEvent(TraceEvent.Kind.STATE, STACK, 0, null, t.from() + " -> " + t.to() + " ("
+              + reason + "; RFC 9293 arc: " + t.label() + ")");
+        }
+
+        @Override
+        public void event(ConnectionId id, String description) {
+          traceEvent(TraceEvent.Kind.STACK, STACK, 0, null, description);
         }
       });
     }
@@ -133,9 +150,9 @@ public final class ScriptRunner {
           current = pending.event;
           fail(pending.call.name() + "() never returned: the script ended while it was blocked");
         }
-        return new Outcome(script.path(), true, null, warnings, log);
+        return new Outcome(script.path(), true, null, warnings, log, trace);
       } catch (Mismatch m) {
-        return new Outcome(script.path(), false, m.getMessage(), warnings, log);
+        return new Outcome(script.path(), false, m.getMessage(), warnings, log, trace);
       }
     }
 
@@ -229,6 +246,9 @@ public final class ScriptRunner {
       if (len > 0) b.payload(new byte[len]);
       Segment seg = b.build();
       log.add(String.format("%.6f < %s", clock.nanos() / 1e9, seg));
+      long n = ++packets;
+      traceEvent(TraceEvent.Kind.SENT, SCRIPT, n, seg, "");
+      traceEvent(TraceEvent.Kind.RECEIVED, STACK, n, seg, "");
       stack.receive(REMOTE, LOCAL, seg);
     }
 
@@ -263,6 +283,17 @@ public final class ScriptRunner {
           ? s.time
           : (t.relative() ? lastEventTime : START) + t.start();
       log.add(String.format("%.6f > %s", s.time / 1e9, s.segment));
+      long n = ++packets;
+      trace.accept(new TraceEvent(s.time, TraceEvent.Kind.SENT, STACK, n, addr(LOCAL),
+          addr(REMOTE), s.segment, ""));
+      traceEvent(TraceEvent.Kind.RECEIVED, SCRIPT, n, s.segment, "");
+    }
+
+    void traceEvent(TraceEvent.Kind kind, String host, long packet, Segment seg, String text) {
+      boolean fromStack = host.equals(STACK) == (kind == TraceEvent.Kind.SENT);
+      String src = seg == null ? null : addr(fromStack ? LOCAL : REMOTE);
+      String dst = seg == null ? null : addr(fromStack ? REMOTE : LOCAL);
+      trace.accept(new TraceEvent(clock.nanos(), kind, host, packet, src, dst, seg, text));
     }
 
     private void match(PacketEvent p, Sent s) {
@@ -374,6 +405,18 @@ public final class ScriptRunner {
     boolean keepAlive;
     long userTimeout;
     boolean closed;
+  }
+
+  static String addr(InetAddress a) {
+    return InetAddresses.toAddrString(a);
+  }
+
+  /** The columns of a ladder diagram of a script run and their addresses. */
+  public static Map<String, String> columns() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put(STACK, addr(LOCAL));
+    m.put(SCRIPT, addr(REMOTE));
+    return m;
   }
 
   static String seconds(long nanos) {

@@ -70,6 +70,8 @@ final class Syscalls {
   }
 
   void call(Event e, SyscallEvent s) {
+    run.traceEvent(dev.tcplab.sim.trace.TraceEvent.Kind.APP, ScriptRunner.STACK, 0, null,
+        "line " + e.line() + ": " + s.name() + "(...)");
     Result r = switch (s.name()) {
       case "socket" -> socket();
       case "bind" -> bind(s);

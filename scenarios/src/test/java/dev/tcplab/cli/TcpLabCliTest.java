@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TcpLabCliTest {
   record Run(int code, String out, String err) {}
 
-  static Run tcplab(String... args) {
+  static Run tcplab(String... args) {  // also used by LadderInBrowserTest
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = TcpLab.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
@@ -111,6 +111,38 @@ class TcpLabCliTest {
     assertThat(tcplab("sim", "--tls", "1.3", "--rst-policy", "later").err())
         .contains("'later' is not an RST policy");
     assertThat(tcplab("demo", "nonsense").err()).contains("unknown demo 'nonsense'");
+  }
+
+  @Test
+  void runPassesAScriptAndFailsABrokenOneWithTheLineNamed(@TempDir Path dir) throws Exception {
+    Path good = Path.of("scripts/passive-close-server-first.pkt");
+    Run ok = tcplab("run", good.toString(), "--ladder", dir.resolve("l.html").toString(),
+        "--pcap", dir.resolve("p.pcap").toString());
+    assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
+    assertThat(ok.out()).contains("PASS").contains("1 passed, 0 failed");
+    assertThat(dir.resolve("l.html")).isNotEmptyFile();
+    assertThat(dir.resolve("p.pcap")).isNotEmptyFile();
+
+    Path bad = dir.resolve("bad.pkt");
+    Files.writeString(bad, Files.readString(good).replace("> F. 1:1(0) ack 1\n", "> F. 1:1(0) ack 7\n"));
+    Run r = tcplab("run", bad.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).contains("FAIL " + bad + ":14: expected F. 1:1(0) ack 7 but the stack sent F.")
+        .contains("0 passed, 1 failed");
+
+    Path broken = dir.resolve("broken.pkt");
+    Files.writeString(broken, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < S 0:0(0) wiin 100\n");
+    Run b = tcplab("run", broken.toString());
+    assertThat(b.code()).isEqualTo(1);
+    assertThat(b.out()).contains(broken + ":2:");
+    assertThat(tcplab("run", dir.resolve("missing.pkt").toString()).out()).contains("no such file");
+  }
+
+  @Test
+  void explainNarratesTheRunWithTheRfcArcs() {
+    Run r = tcplab("explain", "scripts/passive-close-server-first.pkt");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("RFC 9293 arc: rcv FIN / snd ACK").contains("F. 1:1(0) ack 1");
   }
 
   @Test
