@@ -2,7 +2,6 @@ package dev.tcplab.cli;
 
 import dev.tcplab.core.tcp.Profile;
 import dev.tcplab.core.wire.IpPacketCodec;
-import dev.tcplab.script.ScriptParser;
 import dev.tcplab.script.ScriptRunner;
 import dev.tcplab.script.ScriptSyntaxException;
 import dev.tcplab.sim.pcap.PcapWriter;
@@ -82,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
 
   static ScriptRunner.Outcome runOne(ScriptRunner runner, Path f, PrintWriter out) {
     try {
-      ScriptRunner.Outcome o = runner.run(ScriptParser.parse(f));
+      ScriptRunner.Outcome o = runner.runFile(f);
       out.println(o.summary());
       for (String w : o.warnings()) out.println("  warning: " + w);
       return o;

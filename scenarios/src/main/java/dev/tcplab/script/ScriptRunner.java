@@ -80,6 +80,16 @@ public final class ScriptRunner {
     this.tolerance = toleranceNanos;
   }
 
+  /**
+   * Runs a file: a packetdrill script ({@code .pkt}) or a TLS scenario in the companion format ({@code
+   * .tls}, see {@link TlsScenario}).
+   */
+  public Outcome runFile(java.nio.file.Path file)
+      throws java.io.IOException, ScriptSyntaxException {
+    if (file.toString().endsWith(".tls")) return TlsScenario.run(file);
+    return run(ScriptParser.parse(file));
+  }
+
   /** Runs {@code script}; never throws for a script that does not pass. */
   public Outcome run(Script script) {
     return new Run(script).execute();

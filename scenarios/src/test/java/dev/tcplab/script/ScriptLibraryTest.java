@@ -16,7 +16,8 @@ class ScriptLibraryTest {
 
   static List<Path> scripts() throws IOException {
     try (Stream<Path> s = Files.walk(LIBRARY)) {
-      return s.filter(p -> p.toString().endsWith(".pkt")).sorted().toList();
+      return s.filter(p -> p.toString().endsWith(".pkt") || p.toString().endsWith(".tls"))
+          .sorted().toList();
     }
   }
 
@@ -25,7 +26,7 @@ class ScriptLibraryTest {
     List<Path> files = scripts();
     assertThat(files).as("scripts in " + LIBRARY.toAbsolutePath()).isNotEmpty();
     return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-      ScriptRunner.Outcome o = new ScriptRunner().run(ScriptParser.parse(f));
+      ScriptRunner.Outcome o = new ScriptRunner().runFile(f);
       assertThat(o.passed()).as("%s%n%s", o.failure(), String.join("\n", o.log())).isTrue();
     }));
   }
