@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
           .pcap(out.resolve(stem + ".pcap"))
           .traceText(out.resolve(stem + ".trace.txt"))
           .ladder(out.resolve(stem + ".ladder.html"));
-      TlsTransfer.Result r = TlsRuns.run(t, outputs, out.resolve(stem + ".keys"), o, e, true);
+      TlsTransfer.Result r = Runs.run(t, outputs, out.resolve(stem + ".keys"), o, e, true);
       lines.append(r.outcome()).append(System.lineSeparator());
     }
     o.println();

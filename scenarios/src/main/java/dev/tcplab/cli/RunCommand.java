@@ -66,6 +66,7 @@ final class RunCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     ScriptRunner runner = new ScriptRunner(p, tolerance);
+    long started = System.nanoTime(); // wall time of the run, for the report only
     int failed = 0;
     ScriptRunner.Outcome last = null;
     for (Path f : files) {
@@ -74,7 +75,10 @@ final class RunCommand implements Callable<Integer> {
       if (o != null) last = o;
     }
     if (last != null) writeOutputs(last, out);
+    double seconds = (System.nanoTime() - started) / 1e9;
     out.println(String.format("%d passed, %d failed", files.size() - failed, failed));
+    out.println(String.format(java.util.Locale.ROOT, "ran %d scripts in %.2f s of wall time (%.0f scripts/s)",
+        files.size(), seconds, files.size() / Math.max(seconds, 1e-9)));
     out.flush();
     return failed == 0 ? 0 : 1;
   }

@@ -6,17 +6,13 @@ import dev.tcplab.sim.LinkConfig;
 import dev.tcplab.sim.LossModel;
 import dev.tcplab.sim.Network;
 import dev.tcplab.sim.Outputs;
-import dev.tcplab.sim.Topology;
 import dev.tcplab.sim.app.CloseMode;
 import dev.tcplab.sim.app.Transfer;
-import dev.tcplab.sim.pcap.PcapUnavailableException;
 import dev.tcplab.tls.RstPolicy;
 import dev.tcplab.tls.TlsVersion;
 import dev.tcplab.tls.scenario.ServerEnding;
 import dev.tcplab.tls.scenario.TlsTransfer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -188,7 +184,7 @@ final class SimCommand implements Callable<Integer> {
     Transfer t = transfer();
     TlsTransfer tt = new TlsTransfer(seed, t.link(), tlsVersion(spec, tls), policy(), ending(),
         bytes, clientRcvbuf, limit);
-    TlsTransfer.Result r = TlsRuns.run(tt, outputs, keylog, out, err, false);
+    TlsTransfer.Result r = Runs.run(tt, outputs, keylog, out, err, false);
     if (printLadder) out.println(Outputs.ladderDiagram(r.network()).toText(140));
     out.println(r.outcome());
     out.flush();
@@ -263,22 +259,7 @@ final class SimCommand implements Callable<Integer> {
       boolean live) {
     Network net = t.network();
     if (live) net.trace().addListener(e -> out.println(e.toLine()));
-    try {
-      outputs.attach(net, net.host(Topology.CLIENT));
-    } catch (PcapUnavailableException e) {
-      if (!pcapOptional) throw e;
-      err.println("pcap skipped: " + e.getMessage());
-      outputs.pcap(null);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e.getMessage(), e);
-    }
-    Transfer.Result r = t.run(net);
-    try {
-      for (Path p : outputs.write(net)) out.println("wrote " + p);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing the outputs: " + e.getMessage(), e);
-    }
-    return r;
+    return Runs.run(net, t::run, outputs, out, err, pcapOptional);
   }
 
   static final class CloseConverter implements ITypeConverter<CloseMode> {
