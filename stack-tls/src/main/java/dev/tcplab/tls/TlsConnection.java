@@ -67,7 +67,15 @@ public final class TlsConnection {
   private boolean closeNotifyReported;
   private boolean closeNotifyAnnounced;
   private boolean started;
+  private boolean closeCalled;
   private boolean closeAfterFlush;
+  /** close() sent close_notify and FIN (half-close): the socket is closed once the peer is done. */
+  private boolean awaitingPeerClose;
+  private TimerScheduler.Timer peerCloseTimer;
+  private boolean flushingForStep;
+  private boolean tcpEnded;
+  private boolean closedReported;
+  private boolean truncationToReport;
   private boolean tcpEof;
   private String truncation;
   private String failure;
@@ -115,7 +123,10 @@ public final class TlsConnection {
     return policy;
   }
 
-  /** Bounds how long a deferred RST waits (the user timeout); default {@link #DEFAULT_HOLD_NANOS}. */
+  /**
+   * Bounds how long a deferred RST waits when no user timeout is set, and how long {@link #close()}
+   * waits for the peer's close_notify; default {@link #DEFAULT_HOLD_NANOS}.
+   */
   public void setHoldLimit(long nanos) {
     checkArgument(nanos > 0, "The hold limit must be positive: %s", nanos);
     this.holdLimitNanos = nanos;
@@ -151,7 +162,7 @@ public final class TlsConnection {
   /** Queues application data; returns the bytes accepted (all of them once the handshake is done). */
   public int write(byte[] src, int off, int len) {
     checkPositionIndexes(off, off + len, src.length);
-    if (engine.closeNotifySent() || failure != null || rstDeferred) {
+    if (engine.closeNotifyRequested() || failure != null || rstDeferred) {
       throw new TcpSocketException(dev.tcplab.core.tcp.SocketError.EPIPE, "TLS connection closing");
     }
     engine.writeApplicationData(src, off, len);
@@ -184,16 +195,28 @@ public final class TlsConnection {
     return engine.availableInput();
   }
 
-  /** Sends close_notify (after the data queued before it). Bouncy Castle closes both directions. */
+  /**
+   * Sends close_notify (after the data queued before it). Only the sending direction closes: data from
+   * the peer is still read and decrypted until its own close_notify (the engine intercepts close_notify
+   * instead of letting Bouncy Castle shut both directions), for TLS 1.2 and 1.3 alike.
+   */
   public void closeNotify() {
-    if (engine.closeNotifySent()) return;
+    if (engine.closeNotifyRequested()) return;
     engine.closeNotify();
     trace("TLS close_notify queued");
     flush();
   }
 
-  /** close_notify, then the TCP close once it has been handed to TCP. */
+  /**
+   * The graceful close: close_notify, then, once it has been handed to TCP, the TCP close. If the peer's
+   * close_notify (or the end of its TCP stream) has already arrived, that is close(); otherwise it is
+   * shutdown(SHUT_WR) — a FIN after the close_notify — and the socket is closed when the peer's
+   * close_notify or FIN arrives, or after the hold limit. (A full close() at once would draw a RST from
+   * our TCP when the peer's close_notify arrives: data after close(), RFC 1122 §4.2.2.13.)
+   */
   public void close() {
+    if (closeCalled) return;
+    closeCalled = true;
     closeNotify();
     closeAfterFlush = true;
     flush();
@@ -260,7 +283,13 @@ public final class TlsConnection {
       engine.start();
     }
     pumpInput();
-    flush();
+    flushingForStep = true;
+    try {
+      flush();
+    } finally {
+      flushingForStep = false;
+    }
+    reportWritable();
     if (engine.handshakeComplete() && !handshakeReported) {
       handshakeReported = true;
       listener.handshakeComplete(this);
@@ -273,7 +302,17 @@ public final class TlsConnection {
     if (engine.availableInput() > 0 || engine.closeNotifyReceived() || tcpEof) {
       listener.readable(this);
     }
+    if (truncationToReport) {
+      truncationToReport = false;
+      listener.truncated(this, truncation);
+    }
+    maybeFinishClose();
     maybeReleaseRst();
+    if (tcpEnded && !closedReported) {
+      // After what TCP received before the end was read (and the truncation, if any, decided).
+      closedReported = true;
+      listener.closed(this, socket.end());
+    }
   }
 
   private void pumpInput() {
@@ -292,11 +331,14 @@ public final class TlsConnection {
   private void endOfTcp(String how) {
     tcpEof = true;
     ConnectionEnd end = socket.end();
-    boolean endedHere = end == ConnectionEnd.ABORTED_LOCALLY || end == ConnectionEnd.TIMED_OUT;
+    // Our own abort or timeout, or our own close() (reads end then too), is no truncation by the peer.
+    boolean endedHere = end == ConnectionEnd.ABORTED_LOCALLY || end == ConnectionEnd.TIMED_OUT
+        || (how.equals("FIN") && !socket.peerClosed());
     if (!engine.closeNotifyReceived() && truncation == null && !endedHere) {
       truncation = how + " before close_notify";
       trace("TLS truncation: " + truncation);
-      listener.truncated(this, truncation);
+      truncationToReport = true; // after the data that came before it was offered (step)
+      schedule();
     }
   }
 
@@ -309,10 +351,12 @@ public final class TlsConnection {
   /** Hands the engine's output to TCP as far as the send buffer takes it. */
   private void flush() {
     if (socket.end() != null) return;
+    boolean moved = false;
     int produced;
     while ((produced = engine.pendingOutput()) > 0) {
       ensurePending(pendingLength + produced);
       pendingLength += engine.readOutput(pending, pendingLength, produced);
+      moved = true;
     }
     TcpState state = socket.state();
     boolean tcpTakesData =
@@ -327,18 +371,57 @@ public final class TlsConnection {
       System.arraycopy(pending, n, pending, 0, pendingLength - n);
       pendingLength -= n;
     }
-    if (pendingLength == 0) {
-      if (engine.closeNotifySent() && !closeNotifyAnnounced) {
-        closeNotifyAnnounced = true;
-        listener.closeNotifySent(this);
-      }
-      if (closeAfterFlush && socket.state().canSend()) {
-        closeAfterFlush = false;
-        trace("TCP close after close_notify");
-        socket.close();
-      }
-      listener.writable(this);
+    if (pendingLength == 0 && closeAfterFlush && engine.closeNotifySent()
+        && socket.state().canSend()) {
+      closeAfterFlush = false;
+      closeTcpAfterCloseNotify();
+      moved = true;
     }
+    // Listeners hear of it in the connection's own step, never from inside write() or close(): an
+    // application that writes again from writable() must not recurse.
+    if (moved && !flushingForStep) schedule();
+  }
+
+  /** In a step: everything was handed to TCP, so more can be written. */
+  private void reportWritable() {
+    if (pendingLength > 0 || socket.end() != null) return;
+    if (engine.closeNotifySent() && !closeNotifyAnnounced) {
+      closeNotifyAnnounced = true;
+      listener.closeNotifySent(this);
+    }
+    listener.writable(this);
+  }
+
+  private void closeTcpAfterCloseNotify() {
+    pumpInput(); // unread TCP data would turn close() into a RST
+    if (engine.closeNotifyReceived() || tcpEof) {
+      trace("TCP close after close_notify");
+      socket.close();
+      return;
+    }
+    trace("TCP shutdown(SHUT_WR) after close_notify: FIN; reading on until the peer's close_notify");
+    socket.shutdownOutput();
+    awaitingPeerClose = true;
+    long limit = holdLimitNanos;
+    peerCloseTimer = scheduler.schedule(clock.nanos() + limit, () -> {
+      if (!awaitingPeerClose) return;
+      awaitingPeerClose = false;
+      trace("no close_notify from the peer within " + limit / 1_000_000 + " ms: TCP close");
+      pumpInput();
+      socket.close();
+    });
+  }
+
+  /** After our half-close: the peer's close_notify or FIN arrived, so the socket can be closed. */
+  private void maybeFinishClose() {
+    if (!awaitingPeerClose || !(engine.closeNotifyReceived() || tcpEof || tcpEnded)) return;
+    awaitingPeerClose = false;
+    if (peerCloseTimer != null) peerCloseTimer.cancel();
+    if (socket.end() == null) {
+      trace(engine.closeNotifyReceived() ? "peer's close_notify received: TCP close"
+          : "peer's TCP stream ended: TCP close");
+    }
+    socket.close(); // after the end too: the application lets go of the socket
   }
 
   private void ensurePending(int size) {
@@ -370,10 +453,11 @@ public final class TlsConnection {
     @Override
     public void closed(TcpSocket s, ConnectionEnd how) {
       // What TCP received before the end is still readable: the next step reads it, then sees the
-      // end (EOF or ECONNRESET) and only then decides whether the stream was truncated.
+      // end (EOF or ECONNRESET), decides whether the stream was truncated, and only then reports
+      // the end to the listener.
       if (holdTimer != null) holdTimer.cancel();
+      tcpEnded = true;
       schedule();
-      listener.closed(TlsConnection.this, how);
     }
   }
 

@@ -34,6 +34,8 @@ import java.util.zip.CRC32;
  * @param clientReceiveBuffer the client's SO_RCVBUF: small, and data is still queued when the server
  *     aborts
  * @param limitNanos the simulation stops at this virtual time at the latest
+ * @param serverHoldNanos how long the server's deferred RST waits at most ({@link
+ *     TlsConnection#setHoldLimit}); 0 for {@link TlsConnection#DEFAULT_HOLD_NANOS}
  */
 public record TlsTransfer(
     long seed,
@@ -43,7 +45,8 @@ public record TlsTransfer(
     ServerEnding ending,
     int responseBytes,
     int clientReceiveBuffer,
-    long limitNanos) {
+    long limitNanos,
+    long serverHoldNanos) {
 
   public static final int PORT = 443;
   static final byte[] REQUEST = "GET /large HTTP/1.1\r\nHost: server\r\n\r\n".getBytes();
@@ -56,6 +59,13 @@ public record TlsTransfer(
     checkArgument(responseBytes >= 0, "response size must not be negative: %s", responseBytes);
     checkArgument(clientReceiveBuffer > 0, "receive buffer must be positive: %s", clientReceiveBuffer);
     checkArgument(limitNanos > 0, "the time limit must be positive: %s", limitNanos);
+    checkArgument(serverHoldNanos >= 0, "the hold must not be negative: %s", serverHoldNanos);
+  }
+
+  /** With the default hold limit. */
+  public TlsTransfer(long seed, LinkConfig link, TlsVersion version, RstPolicy policy,
+      ServerEnding ending, int responseBytes, int clientReceiveBuffer, long limitNanos) {
+    this(seed, link, version, policy, ending, responseBytes, clientReceiveBuffer, limitNanos, 0);
   }
 
   /** 150 kB over a 10 ms, 10 Mbit/s link, TLS 1.3, the PH01192 ending, the default (fixed) policy. */
@@ -67,12 +77,18 @@ public record TlsTransfer(
 
   public TlsTransfer withVersion(TlsVersion v) {
     return new TlsTransfer(seed, link, v, policy, ending, responseBytes, clientReceiveBuffer,
-        limitNanos);
+        limitNanos, serverHoldNanos);
   }
 
   public TlsTransfer withPolicy(RstPolicy p) {
     return new TlsTransfer(seed, link, version, p, ending, responseBytes, clientReceiveBuffer,
-        limitNanos);
+        limitNanos, serverHoldNanos);
+  }
+
+  /** The server's deferred RST waits at most {@code nanos} (0: the default). */
+  public TlsTransfer withServerHold(long nanos) {
+    return new TlsTransfer(seed, link, version, policy, ending, responseBytes, clientReceiveBuffer,
+        limitNanos, nanos);
   }
 
   /** The network of this experiment; attach outputs, then {@link #run(Network)}. */
@@ -153,6 +169,7 @@ public record TlsTransfer(
         if (s == null || tls != null) return;
         net.traceApp(host, "accept() = " + s.id());
         tls = TlsConnection.server(s, version, identity, seed, keyLog, policy);
+        if (serverHoldNanos > 0) tls.setHoldLimit(serverHoldNanos);
         tls.setListener(new TlsConnection.Listener() {
           @Override
           public void readable(TlsConnection c) {
