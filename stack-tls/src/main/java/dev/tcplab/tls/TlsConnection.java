@@ -456,6 +456,11 @@ public final class TlsConnection {
       // end (EOF or ECONNRESET), decides whether the stream was truncated, and only then reports
       // the end to the listener.
       if (holdTimer != null) holdTimer.cancel();
+      if (rstDeferred && how == ConnectionEnd.TIMED_OUT) {
+        // TCP's own user timeout ended the connection first: no RST goes out (RFC 9293 §3.10.8)
+        trace("deferred RST abandoned: TCP timed out with " + (socket.outstanding() + pendingLength)
+            + " bytes unacknowledged");
+      }
       tcpEnded = true;
       schedule();
     }
