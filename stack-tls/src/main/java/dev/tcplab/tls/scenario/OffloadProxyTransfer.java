@@ -17,7 +17,6 @@ import dev.tcplab.tls.RstPolicy;
 import dev.tcplab.tls.TlsConnection;
 import dev.tcplab.tls.TlsIdentity;
 import dev.tcplab.tls.TlsVersion;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.CRC32;
@@ -60,8 +59,6 @@ public record OffloadProxyTransfer(
   public static final String APP_ADDRESS = "10.0.1.3";
   public static final int TLS_PORT = 443;
   public static final int APP_PORT = 8080;
-  static final byte[] REQUEST =
-      "GET /large HTTP/1.1\r\nHost: ssl-server\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   public OffloadProxyTransfer {
     checkNotNull(clientLink, "clientLink");
@@ -117,7 +114,8 @@ public record OffloadProxyTransfer(
     KeyLog keyLog = new KeyLog();
     App app = new App(net, net.host(APP));
     Proxy proxy = new Proxy(net, net.host(PROXY), net.host(APP), keyLog);
-    Client client = new Client(net, net.host(CLIENT), net.host(PROXY), keyLog);
+    TlsClientApp client = new TlsClientApp(net, net.host(CLIENT), net.host(PROXY).address(),
+        TLS_PORT, version, seed + 1, clientReceiveBuffer, keyLog);
     boolean finished = net.runUntil(
         () -> client.done() && proxy.done() && app.done() && noConnections(net), limitNanos);
     return new Result(this, net, keyLog, finished, client, proxy, app);
@@ -133,22 +131,22 @@ public record OffloadProxyTransfer(
   /** What happened, as the three applications saw it. */
   public record Result(
       OffloadProxyTransfer settings, Network network, KeyLog keyLog, boolean finished,
-      Client client, Proxy proxy, App app) {
+      TlsClientApp client, Proxy proxy, App app) {
 
     /** The client read every byte the application wrote, and they are the same bytes. */
     public boolean clientReadEverything() {
-      return client.bytesRead == app.written && app.written == settings.responseBytes
-          && client.digest.getValue() == app.digest;
+      return client.bytesRead() == app.written && app.written == settings.responseBytes
+          && client.digest() == app.digest;
     }
 
     /** One line, for people. */
     public String outcome() {
-      String cn = client.tls != null && client.tls.closeNotifyReceived()
+      String cn = client.tls() != null && client.tls().closeNotifyReceived()
           ? "and the close_notify" : "and no close_notify";
       String got = clientReadEverything()
-          ? "client read every byte (" + client.bytesRead + " of " + app.written + ") " + cn
-          : "client read " + client.bytesRead + " of " + app.written + " bytes " + cn
-              + " (truncation: " + (client.tls == null ? "?" : client.tls.truncation()) + ")";
+          ? "client read every byte (" + client.bytesRead() + " of " + app.written + ") " + cn
+          : "client read " + client.bytesRead() + " of " + app.written + " bytes " + cn
+              + " (truncation: " + (client.tls() == null ? "?" : client.tls().truncation()) + ")";
       return settings.proxyPolicy + " at the proxy: " + got + "; the proxy relayed "
           + proxy.relayed + "; then the client's connection ended " + client.end()
           + ", the proxy's TLS side " + proxy.tlsEnd() + ", its app side " + proxy.appEnd()
@@ -204,7 +202,7 @@ public record OffloadProxyTransfer(
           return;
         }
       }
-      if (requestBytes < REQUEST.length) return;
+      if (requestBytes < TlsClientApp.REQUEST.length) return;
       while (written < response.length) {
         int n = socket.write(response, written, response.length - written);
         if (n == 0) return;
@@ -387,76 +385,6 @@ public record OffloadProxyTransfer(
     /** Bytes relayed from the application into TLS. */
     public long relayed() {
       return relayed;
-    }
-  }
-
-  /** The remote TLS client: sends the request, reads to the end, answers close_notify with its own. */
-  public final class Client {
-    final Network net;
-    final Host host;
-    TlsConnection tls;
-    long bytesRead;
-    final CRC32 digest = new CRC32();
-    boolean eof;
-
-    Client(Network net, Host host, Host proxy, KeyLog keyLog) {
-      this.net = net;
-      this.host = host;
-      net.at(0, () -> {
-        net.traceApp(host, "connect(" + proxy.address().getHostAddress() + ":" + TLS_PORT + ")");
-        TcpSocket s = host.stack().connect(proxy.address(), TLS_PORT, 0,
-            sock -> sock.setReceiveBufferSize(clientReceiveBuffer));
-        tls = TlsConnection.client(s, version, seed + 1, keyLog, RstPolicy.DEFER_UNTIL_DELIVERED);
-        tls.setListener(new TlsConnection.Listener() {
-          @Override
-          public void handshakeComplete(TlsConnection c) {
-            net.traceApp(host, "TLS handshake done; write request");
-            c.write(REQUEST);
-          }
-
-          @Override
-          public void readable(TlsConnection c) {
-            onReadable();
-          }
-        });
-      });
-    }
-
-    private void onReadable() {
-      byte[] buf = new byte[16384];
-      int n;
-      while ((n = tls.read(buf)) > 0) {
-        bytesRead += n;
-        digest.update(buf, 0, n);
-      }
-      if (n < 0 && !eof) {
-        eof = true;
-        if (tls.closeNotifyReceived()) {
-          net.traceApp(host, "TLS read = EOF (close_notify) after " + bytesRead
-              + " bytes; close(): close_notify, then FIN");
-          if (tls.socket().end() == null) tls.close();
-        } else {
-          net.traceApp(host, "TLS read = EOF without close_notify after " + bytesRead
-              + " bytes: " + tls.truncation());
-          if (tls.socket().end() == null) tls.socket().close();
-        }
-      }
-    }
-
-    boolean done() {
-      return tls != null && tls.socket().end() != null;
-    }
-
-    public ConnectionEnd end() {
-      return tls == null ? null : tls.socket().end();
-    }
-
-    public long bytesRead() {
-      return bytesRead;
-    }
-
-    public TlsConnection tls() {
-      return tls;
     }
   }
 }

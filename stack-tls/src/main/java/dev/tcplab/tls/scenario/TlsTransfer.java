@@ -49,7 +49,6 @@ public record TlsTransfer(
     long serverHoldNanos) {
 
   public static final int PORT = 443;
-  static final byte[] REQUEST = "GET /large HTTP/1.1\r\nHost: server\r\n\r\n".getBytes();
 
   public TlsTransfer {
     checkNotNull(link, "link");
@@ -106,7 +105,8 @@ public record TlsTransfer(
     Host clientHost = net.host(Topology.CLIENT);
     Host serverHost = net.host(Topology.SERVER);
     Server server = new Server(net, serverHost, keyLog);
-    Client client = new Client(net, clientHost, serverHost, keyLog);
+    TlsClientApp client = new TlsClientApp(net, clientHost, serverHost.address(), PORT, version,
+        seed + 1, clientReceiveBuffer, keyLog);
     boolean finished = net.runUntil(
         () -> client.done() && server.done() && noConnections(net), limitNanos);
     return new Result(this, net, keyLog, finished, client, server);
@@ -121,22 +121,22 @@ public record TlsTransfer(
 
   /** What happened, from both applications' point of view. */
   public record Result(
-      TlsTransfer settings, Network network, KeyLog keyLog, boolean finished, Client client,
+      TlsTransfer settings, Network network, KeyLog keyLog, boolean finished, TlsClientApp client,
       Server server) {
 
     /** The client read every byte the server wrote, and they are the same bytes. */
     public boolean clientReadEverything() {
-      return client.bytesRead == server.bytesWritten && client.digest.getValue() == server.digest;
+      return client.bytesRead() == server.bytesWritten && client.digest() == server.digest;
     }
 
     /** One line, for people: what the client got and how the connection ended. */
     public String outcome() {
-      String cn = client.tls != null && client.tls.closeNotifyReceived()
+      String cn = client.tls() != null && client.tls().closeNotifyReceived()
           ? "and the close_notify" : "and no close_notify";
       String got = clientReadEverything()
-          ? "client read every byte (" + client.bytesRead + " of " + server.bytesWritten + ") " + cn
-          : "client read " + client.bytesRead + " of " + server.bytesWritten + " bytes " + cn
-              + " (truncation: " + (client.tls == null ? "?" : client.tls.truncation()) + ")";
+          ? "client read every byte (" + client.bytesRead() + " of " + server.bytesWritten + ") " + cn
+          : "client read " + client.bytesRead() + " of " + server.bytesWritten + " bytes " + cn
+              + " (truncation: " + (client.tls() == null ? "?" : client.tls().truncation()) + ")";
       return settings.policy + ": " + got + "; then the client's connection ended "
           + client.end() + ", the server's " + server.end();
     }
@@ -258,76 +258,6 @@ public record TlsTransfer(
 
     public int bytesWritten() {
       return bytesWritten;
-    }
-  }
-
-  /** The client application: sends the request, reads to the end, answers close_notify with its own. */
-  public final class Client {
-    final Network net;
-    final Host host;
-    TlsConnection tls;
-    long bytesRead;
-    final CRC32 digest = new CRC32();
-    boolean eof;
-
-    Client(Network net, Host host, Host server, KeyLog keyLog) {
-      this.net = net;
-      this.host = host;
-      net.at(0, () -> {
-        net.traceApp(host, "connect(" + server.address().getHostAddress() + ":" + PORT + ")");
-        TcpSocket s = host.stack().connect(server.address(), PORT, 0,
-            sock -> sock.setReceiveBufferSize(clientReceiveBuffer));
-        tls = TlsConnection.client(s, version, seed + 1, keyLog, RstPolicy.DEFER_UNTIL_DELIVERED);
-        tls.setListener(new TlsConnection.Listener() {
-          @Override
-          public void handshakeComplete(TlsConnection c) {
-            net.traceApp(host, "TLS handshake done; write request");
-            c.write(REQUEST);
-          }
-
-          @Override
-          public void readable(TlsConnection c) {
-            onReadable();
-          }
-        });
-      });
-    }
-
-    private void onReadable() {
-      byte[] buf = new byte[16384];
-      int n;
-      while ((n = tls.read(buf)) > 0) {
-        bytesRead += n;
-        digest.update(buf, 0, n);
-      }
-      if (n < 0 && !eof) {
-        eof = true;
-        if (tls.closeNotifyReceived()) {
-          net.traceApp(host, "TLS read = EOF (close_notify) after " + bytesRead
-              + " bytes; close(): close_notify, then FIN");
-          if (tls.socket().end() == null) tls.close();
-        } else {
-          net.traceApp(host, "TLS read = EOF without close_notify after " + bytesRead
-              + " bytes: " + tls.truncation());
-          if (tls.socket().end() == null) tls.socket().close();
-        }
-      }
-    }
-
-    boolean done() {
-      return tls != null && tls.socket().end() != null;
-    }
-
-    public ConnectionEnd end() {
-      return tls == null ? null : tls.socket().end();
-    }
-
-    public long bytesRead() {
-      return bytesRead;
-    }
-
-    public TlsConnection tls() {
-      return tls;
     }
   }
 }
