@@ -42,7 +42,7 @@ public class EventLoopBenchmark {
   private static final int DELAYS = 1 << 16; // a power of two: the index wraps with a mask
 
   /** Events pending in the queue at any time. */
-  @Param({"1000", "100000"})
+  @Param({"1000", "10000", "100000"})
   public int pending;
 
   private ManualClock clock;

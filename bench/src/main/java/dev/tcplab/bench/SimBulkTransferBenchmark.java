@@ -11,8 +11,14 @@ import dev.tcplab.sim.LinkConfig;
 import dev.tcplab.sim.Network;
 import dev.tcplab.sim.Outputs;
 import dev.tcplab.sim.Topology;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -36,9 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A bulk transfer through the whole simulator ({@code stack-sim}): {@link Topology#twoHosts} over a 10
  * Gbit/s link with 1 ms one-way delay and a 10 000-packet queue, both directions; 16 MiB send and
- * receive buffers (the bandwidth-delay product is 10 Gbit/s × 2 ms = 2.5 MB); the trace off. Every
- * segment is encoded into an IPv4 packet with checksums, serialised and delayed by the link, decoded
- * and checked by the receiver, as in any simulation.
+ * receive buffers by default ({@link #buffer}; the bandwidth-delay product is 10 Gbit/s × 2 ms = 2.5
+ * MB); the trace off. Every segment is encoded into an IPv4 packet with checksums, serialised and
+ * delayed by the link, decoded by the receiver, as in any simulation.
  *
  * <p>One persistent connection; one invocation moves {@value #CHUNK} bytes (64 MiB) from the client
  * application to the server application. The applications behave like poll() loops: the socket
@@ -59,8 +65,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>{@code pcap}: {@code off}; {@code file}, every packet the client sends or receives written by
- * {@link Outputs#pcap} to a temporary file (a new file each iteration, deleted after it); {@code null},
- * the same through libpcap into {@code /dev/null} (the cost without the file system).
+ * {@link Outputs#pcap} (pcap4j and libpcap) to a temporary file (a new file each iteration, deleted
+ * after it); {@code null}, the same into {@code /dev/null} (the cost without the file system); {@code
+ * java}, for comparison, the same records written by {@link JavaPcap}, a few lines of plain Java with
+ * a buffered stream, to a temporary file.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -71,13 +79,20 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SimBulkTransferBenchmark {
   static final int CHUNK = 64 * 1024 * 1024;
   static final int WRITE = 64 * 1024;
-  static final int BUFFER = 16 * 1024 * 1024;
   static final int PORT = 5001;
   static final long MS = 1_000_000L;
   static final LinkConfig LINK =
       LinkConfig.builder().delay(1 * MS).bandwidth(10_000_000_000L).queue(10_000).build();
 
-  /** off, file (a temporary file) or null (/dev/null). */
+  /**
+   * Send and receive buffer of both stacks, bytes: 16 MiB by default; anything from 4 MiB covers the
+   * bandwidth-delay product (2.5 MB). The client keeps its buffer full, so the link's queue holds what
+   * the receive window allows beyond the BDP: the larger the buffer, the more packets are in flight.
+   */
+  @Param({"16777216"})
+  public int buffer;
+
+  /** off; file (a temporary file) or null (/dev/null) through Outputs.pcap; java (JavaPcap). */
   @Param({"off", "file"})
   public String pcap;
 
@@ -93,7 +108,7 @@ public class SimBulkTransferBenchmark {
   private boolean canWrite;
   private boolean canRead;
   private final Counter counter = new Counter();
-  private Outputs outputs;
+  private AutoCloseable capture;
   private Path pcapFile;
 
   /** Per-iteration rates next to the score. */
@@ -118,7 +133,7 @@ public class SimBulkTransferBenchmark {
   @Setup(Level.Trial)
   public void connect() {
     new Random(42).nextBytes(source);
-    net = Topology.twoHosts(1, LINK, b -> b.sendBuffer(BUFFER).receiveBuffer(BUFFER));
+    net = Topology.twoHosts(1, LINK, b -> b.sendBuffer(buffer).receiveBuffer(buffer));
     net.setTracing(false);
     clientHost = net.host(Topology.CLIENT);
     Host serverHost = net.host(Topology.SERVER);
@@ -151,19 +166,32 @@ public class SimBulkTransferBenchmark {
 
   @Setup(Level.Iteration)
   public void startCapture() throws IOException {
-    if (pcap.equals("off")) return;
-    pcapFile = pcap.equals("null") ? Path.of("/dev/null") : Files.createTempFile("tcplab-bench", ".pcap");
-    outputs = new Outputs().pcap(pcapFile);
-    outputs.attach(net, clientHost);
+    switch (pcap) {
+      case "off" -> {
+        return;
+      }
+      case "file", "java" -> pcapFile = Files.createTempFile("tcplab-bench", ".pcap");
+      case "null" -> pcapFile = Path.of("/dev/null");
+      default -> throw new IllegalArgumentException("pcap: off, file, null or java, not " + pcap);
+    }
+    if (pcap.equals("java")) {
+      JavaPcap w = new JavaPcap(pcapFile);
+      net.capture(clientHost, w);
+      capture = w;
+    } else {
+      Outputs outputs = new Outputs().pcap(pcapFile);
+      outputs.attach(net, clientHost);
+      capture = outputs;
+    }
   }
 
   @TearDown(Level.Iteration)
-  public void stopCapture() throws IOException {
-    if (outputs == null) return;
+  public void stopCapture() throws Exception {
+    if (capture == null) return;
     // The tap stays installed but writes nothing more: the next iteration replaces it.
     net.capture(clientHost, (t, h, bytes) -> {});
-    outputs.close();
-    outputs = null;
+    capture.close();
+    capture = null;
     if (!pcapFile.toString().equals("/dev/null")) Files.deleteIfExists(pcapFile);
   }
 
@@ -206,6 +234,41 @@ public class SimBulkTransferBenchmark {
     return read >= target;
   }
 
+  /**
+   * The file {@link Outputs#pcap} writes (classic pcap, nanosecond magic, LINKTYPE_RAW, machine byte
+   * order, no wall-clock time in the header), in plain Java: 16 bytes of record header and the packet
+   * into a buffered stream, no native call and nothing allocated per packet.
+   */
+  static final class JavaPcap implements Network.PacketTap, Closeable {
+    private final OutputStream out;
+    private final ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder());
+
+    JavaPcap(Path file) throws IOException {
+      out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+      header.putInt(0xa1b23c4d).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+          .putInt(65535).putInt(101);
+      out.write(header.array(), 0, 24);
+    }
+
+    @Override
+    public void packet(long timeNanos, Host host, byte[] bytes) {
+      header.clear();
+      header.putInt((int) (timeNanos / 1_000_000_000L)).putInt((int) (timeNanos % 1_000_000_000L))
+          .putInt(bytes.length).putInt(bytes.length);
+      try {
+        out.write(header.array(), 0, 16);
+        out.write(bytes);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+
   /** Counts segments leaving both stacks. */
   static final class Counter implements TcpObserver {
     long sent;
@@ -216,11 +279,12 @@ public class SimBulkTransferBenchmark {
     }
   }
 
-  /** A quick run without JMH: {@code [invocations] [off|file|null]}. */
-  public static void main(String[] args) throws IOException {
+  /** A quick run without JMH: {@code [invocations] [off|file|null|java] [buffer]}. */
+  public static void main(String[] args) throws Exception {
     SimBulkTransferBenchmark b = new SimBulkTransferBenchmark();
     int ops = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     b.pcap = args.length > 1 ? args[1] : "off";
+    b.buffer = args.length > 2 ? Integer.parseInt(args[2]) : 16 * 1024 * 1024;
     b.connect();
     for (int round = 0; round < 3; round++) {
       b.startCapture();

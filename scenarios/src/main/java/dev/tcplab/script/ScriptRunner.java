@@ -110,6 +110,8 @@ public final class ScriptRunner {
     /** A blocking system call still waiting, and when the script started it. */
     Syscalls.Pending pending;
     long blockStart;
+    /** The time of the event before the current one: the base of a relative blocking end. */
+    long previousEventTime = START;
     final Syscalls syscalls = new Syscalls(this);
     final Trace trace = new Trace();
     long packets;
@@ -177,6 +179,7 @@ public final class ScriptRunner {
       }
       long at = eventTime(e.time());
       advanceTo(at);
+      previousEventTime = lastEventTime;
       lastEventTime = at;
       if (e.action() instanceof PacketEvent p) {
         inject(p);
@@ -230,8 +233,8 @@ public final class ScriptRunner {
           .window(p.win() == null ? 65535 : p.win());
       if (p.ackFlag()) {
         if (p.ack() == null) fail("an inbound packet with the ACK flag needs 'ack N'");
-        if (!haveLocalIsn) fail("the script acknowledges the stack's data before the stack sent a SYN");
-        b.ack(localIsn + (int) (long) p.ack());
+        // before the stack sent a SYN its ISN is unknown: the ACK goes out as written (packetdrill)
+        b.ack((haveLocalIsn ? localIsn : 0) + (int) (long) p.ack());
       }
       if (p.urg() != null) b.urgentPointer(p.urg());
       if (p.options() != null) {

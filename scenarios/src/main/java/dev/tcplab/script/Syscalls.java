@@ -323,7 +323,7 @@ final class Syscalls {
   private void block(Event e, SyscallEvent s, BooleanSupplier ready,
       java.util.function.Supplier<Result> finish) {
     if (run.pending != null) run.fail("two blocking calls at once are not supported");
-    run.blockStart = run.lastEventTime;
+    run.blockStart = run.previousEventTime; // packetdrill: t1...t2 with +t2 from the event before
     run.pending = new Pending(e, s, ready, finish);
   }
 

@@ -39,7 +39,8 @@ import java.util.List;
  *     (Linux); RFC 9293 §3.10.7.4 ACKs it at once
  * @param orphanRstsLikeLinux after close(), a RST answers data in the form a reply to that segment takes
  *     ("R" with SEQ = SEG.ACK), and in FIN-WAIT-2 any in-window RST ends the connection without a
- *     challenge ACK: Linux keeps such sockets as lightweight time-wait sockets (LINUX-BEHAVIOUR.md)
+ *     challenge ACK: Linux keeps such sockets as lightweight time-wait sockets (LINUX-BEHAVIOUR.md);
+ *     and after the peer's FIN a RST at RCV.NXT - 1 is accepted (Linux tcp_reset_check())
  * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)

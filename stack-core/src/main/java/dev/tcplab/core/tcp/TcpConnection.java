@@ -71,8 +71,11 @@ final class TcpConnection {
   boolean outOfOrderFin;
   /** Set once the connection ended; the error the next read/write reports. */
   ConnectionEnd end;
-  boolean readErrorReported;
-  boolean writeErrorReported;
+  /**
+   * The connection's error (ECONNRESET, ETIMEDOUT, ...) was reported: like Linux's sk_err, it goes to
+   * whichever of read or write comes first; afterwards reads see EOF and writes EPIPE.
+   */
+  boolean errorReported;
 
   // Receiver ACK policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2)
   boolean ackNow;
@@ -204,8 +207,8 @@ final class TcpConnection {
   /** SEND (§3.10.2): returns the bytes accepted, 0 when the send buffer is full. */
   int write(byte[] src, int off, int len) {
     if (end != null) {
-      SocketError e = writeErrorReported ? SocketError.EPIPE : endError();
-      writeErrorReported = true;
+      SocketError e = errorReported ? SocketError.EPIPE : endError();
+      errorReported = true;
       throw new TcpSocketException(e);
     }
     switch (state) {
@@ -241,8 +244,8 @@ final class TcpConnection {
     }
     if (end != null) {
       SocketError e = endError();
-      boolean report = !readErrorReported && e != SocketError.EPIPE && !peerFinReceived;
-      readErrorReported = true;
+      boolean report = !errorReported && e != SocketError.EPIPE && !peerFinReceived;
+      if (report) errorReported = true;
       if (report) throw new TcpSocketException(e);
       return -1;
     }
@@ -345,6 +348,12 @@ final class TcpConnection {
         break;
     }
     if (state == FIN_WAIT_2) timers.armFinWait2();
+  }
+
+  /** Drops a half-open connection without a word, as Linux does with its request sockets. */
+  void dropSilently(String reason) {
+    if (state != CLOSED) setState(CLOSED, true, reason);
+    terminate(ConnectionEnd.ABORTED_LOCALLY);
   }
 
   /** ABORT (§3.10.5): RST in the synchronized states and SYN-RECEIVED, queues flushed, CLOSED. */
@@ -484,8 +493,18 @@ final class TcpConnection {
       event("PAWS: old timestamp, segment dropped");
       return;
     }
+    // Linux tcp_reset_check(): after the peer's FIN, a RST at RCV.NXT - 1 is accepted too
+    if (seg.isRst() && profile().orphanRstsLikeLinux() && seg.seq() == tcb.rcvNxt - 1
+        && (state == CLOSE_WAIT || state == LAST_ACK || state == CLOSING)) {
+      resetArrives();
+      return;
+    }
     // first, check sequence number
     if (!acceptable(seg)) {
+      if (seg.isSyn() && !seg.isRst()) {
+        sendChallengeAck("SYN outside the window"); // RFC 5961 §4.2, rate-limited (§7)
+        return;
+      }
       if (!seg.isRst()) {
         if (state == TIME_WAIT && seg.isFin()) timers.armTimeWait(); // §3.10.7.4 eighth
         ackNow = true;
@@ -558,7 +577,7 @@ final class TcpConnection {
     }
     TcpState from = state;
     setState(CLOSED, true, "rcv RST");
-    if (from == CLOSE_WAIT) writeErrorReported = true; // Linux: EPIPE, not ECONNRESET, after our EOF
+    if (from == CLOSE_WAIT) errorReported = true; // Linux: EPIPE, not ECONNRESET, after our EOF
     // An active OPEN reset in SYN-RECEIVED "was refused" (§3.10.7.4 second)
     terminate(from == SYN_RECEIVED ? ConnectionEnd.REFUSED : ConnectionEnd.RESET_BY_PEER);
   }

@@ -48,7 +48,9 @@ public final class TcpListener {
     if (closed) return;
     closed = true;
     stack.closeListener(this);
-    for (TcpConnection c : Set.copyOf(embryonic)) c.abort("listener closed");
+    // Half-open ones vanish silently (Linux drops its request sockets; the peer's ACK later draws a
+    // RST); established ones not yet accepted are reset.
+    for (TcpConnection c : Set.copyOf(embryonic)) c.dropSilently("listener closed");
     TcpSocket s;
     while ((s = acceptQueue.pollFirst()) != null) s.abort();
   }
