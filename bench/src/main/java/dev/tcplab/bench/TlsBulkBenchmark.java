@@ -41,12 +41,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * with {@code mode=tcp} the {@link TcpSocket}s directly ({@link #version} is then ignored: the two tcp
  * rows are the same configuration measured twice).
  *
- * <p>One invocation moves {@value #CHUNK} bytes (8 MB) of application data from the <em>server</em> to
- * the <em>client</em> application and returns once the client application has read them all. The
- * applications behave like poll() loops: the listeners only set flags, and between two events of the
- * loop (the {@code runUntil} condition) the server writes {@link #writeSize}-byte pieces while the TCP
- * send buffer has room for a whole one (plus the TLS record overhead in tls mode, so that the TLS layer
- * hands everything straight to TCP), and the client reads whatever is there into one 256 KiB array.
+ * <p>One invocation runs the network until the client application has read another {@value #CHUNK}
+ * bytes (8 MB) of application data sent by the <em>server</em> application. The applications behave
+ * like poll() loops: the listeners only set flags, and between two events of the loop (the {@code
+ * runUntil} condition) the server writes {@link #writeSize}-byte pieces while the TCP send buffer has
+ * room for a whole one (plus the TLS record overhead in tls mode, so that the TLS layer hands
+ * everything straight to TCP), and the client reads whatever is there into one 256 KiB array. The
+ * server never stops writing, so the pipe stays full from one invocation to the next (no drain at the
+ * chunk boundary, where Nagle would hold the last short segment for the peer's delayed ACK); what the
+ * client reads beyond an invocation's share counts for the next one.
  *
  * <p>Figures:
  *
@@ -89,8 +92,9 @@ public class TlsBulkBenchmark {
   public String version;
 
   /**
-   * Bytes per application write: 65536 by default. Larger pieces (up to the whole chunk, {@code -p
-   * writeSize=8000000}, as {@code TlsTransfer} writes its response) queue more in the TLS layer.
+   * Bytes per application write: 65536 by default. A piece is written only when the send buffer has
+   * room for all of it, so larger pieces (up to the whole chunk, {@code -p writeSize=8000000}) mean
+   * fewer, bigger writes with the pipe drained in between, never a backlog inside the TLS layer.
    */
   @Param({"65536"})
   public int writeSize;
@@ -104,7 +108,6 @@ public class TlsBulkBenchmark {
   private final byte[] source = new byte[CHUNK];
   private final byte[] sink = new byte[256 * 1024];
   private int sourceOffset;
-  private long written;
   private long read;
   private long target;
   private boolean canWrite;
@@ -196,6 +199,7 @@ public class TlsBulkBenchmark {
       throw new IllegalStateException("not established: " + clientSocket + " / " + serverSocket);
     }
     // Two transfers before anything is measured: out of slow start, buffers grown.
+    canWrite = true;
     transfer();
     transfer();
   }
@@ -217,10 +221,9 @@ public class TlsBulkBenchmark {
   /** Runs the network until the client application has read another {@link #CHUNK} bytes. */
   long transfer() {
     target += CHUNK;
-    canWrite = true;
     if (!net.runUntil(this::poll, Long.MAX_VALUE)) {
-      throw new IllegalStateException("transfer stalled at " + read + " of " + target + " ("
-          + written + " written): " + clientSocket + " / " + serverSocket
+      throw new IllegalStateException("transfer stalled at " + read + " of " + target + ": "
+          + clientSocket + " / " + serverSocket
           + (tls ? " / " + clientTls.failure() + " / " + serverTls.failure() : ""));
     }
     return read;
@@ -230,12 +233,11 @@ public class TlsBulkBenchmark {
   private boolean poll() {
     if (canWrite) {
       canWrite = false;
-      while (written < target) {
-        int n = (int) Math.min(Math.min(writeSize, target - written), source.length - sourceOffset);
+      while (true) {
+        int n = Math.min(writeSize, source.length - sourceOffset);
         int slack = tls ? (n / 16384 + 1) * RECORD_SLACK : 0;
         if (serverSocket.writable() < n + slack) break;
         int k = tls ? serverTls.write(source, sourceOffset, n) : serverSocket.write(source, sourceOffset, n);
-        written += k;
         sourceOffset += k;
         if (sourceOffset == source.length) sourceOffset = 0;
         if (k < n) break;
