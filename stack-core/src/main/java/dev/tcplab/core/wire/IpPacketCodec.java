@@ -62,6 +62,34 @@ public final class IpPacketCodec {
   }
 
   /**
+   * Parses a packet as a capture recorded it: like {@link #decode}, but checksums are not verified
+   * (captures taken on the sending host hold packets whose checksum the NIC fills in later) and the
+   * packet may be cut short by the capture's snapshot length. The IP and TCP headers must be there
+   * whole; the segment's payload is then only the captured part, while {@link
+   * IpHeader#payloadLength()} still gives the TCP length the IP header declares, so the payload on
+   * the wire was {@code header().payloadLength() - TcpCodec.headerLength(segment)} bytes.
+   */
+  public static IpPacket decodeCaptured(byte[] buf, int off, int len)
+      throws MalformedPacketException {
+    checkPositionIndexes(off, off + len, checkNotNull(buf).length);
+    int version = len == 0 ? -1 : (buf[off] >>> 4) & 0xf;
+    switch (version) {
+      case 4:
+        return decodeIpv4(buf, off, len, true);
+      case 6:
+        return decodeIpv6(buf, off, len, true);
+      case -1:
+        throw new MalformedPacketException(
+            Problem.TRUNCATED, 0, "IP packet is empty: there is no version field to read");
+      default:
+        throw new MalformedPacketException(
+            Problem.BAD_IP_VERSION,
+            0,
+            String.format("IP version at offset 0 is %d, not 4 or 6", version));
+    }
+  }
+
+  /**
    * Encodes {@code s} in an IPv4 packet ({@link #encodeIpv4}) when both addresses are {@link
    * Inet4Address}es, or in an IPv6 packet ({@link #encodeIpv6}, flow label 0) when both are {@link
    * Inet6Address}es.
@@ -106,6 +134,12 @@ public final class IpPacketCodec {
    */
   public static IpPacket decodeIpv4(byte[] buf, int off, int len) throws MalformedPacketException {
     checkPositionIndexes(off, off + len, checkNotNull(buf).length);
+    return decodeIpv4(buf, off, len, false);
+  }
+
+  /** {@code captured}: as {@link #decodeCaptured} (no checksums, payload possibly cut short). */
+  private static IpPacket decodeIpv4(byte[] buf, int off, int len, boolean captured)
+      throws MalformedPacketException {
     if (len < Ipv4Header.MIN_LENGTH) {
       throw new MalformedPacketException(
           Problem.TRUNCATED,
@@ -141,7 +175,7 @@ public final class IpPacketCodec {
               ihl, headerLength, len));
     }
     // RFC 791 §3.1 / RFC 1071: the header, checksum included, sums to all ones.
-    if (!InternetChecksum.verifies(InternetChecksum.sum(buf, off, headerLength, 0))) {
+    if (!captured && !InternetChecksum.verifies(InternetChecksum.sum(buf, off, headerLength, 0))) {
       int withoutField = InternetChecksum.sum(buf, off, CHECKSUM_OFFSET, 0);
       withoutField =
           InternetChecksum.sum(
@@ -156,7 +190,7 @@ public final class IpPacketCodec {
               InternetChecksum.finish(withoutField)));
     }
     int totalLength = u16(buf, off + 2);
-    if (totalLength > len) {
+    if (totalLength > len && !captured) {
       throw new MalformedPacketException(
           Problem.TRUNCATED,
           len,
@@ -208,8 +242,11 @@ public final class IpPacketCodec {
             src,
             dst);
     Segment segment =
-        TcpCodec.decodeIpv4(
-            buf, off + headerLength, totalLength - headerLength, src, dst, headerLength);
+        captured
+            ? TcpCodec.decodeUnverified(
+                buf, off + headerLength, Math.min(totalLength, len) - headerLength, headerLength)
+            : TcpCodec.decodeIpv4(
+                buf, off + headerLength, totalLength - headerLength, src, dst, headerLength);
     return new IpPacket(header, segment);
   }
 
@@ -253,6 +290,12 @@ public final class IpPacketCodec {
    */
   public static IpPacket decodeIpv6(byte[] buf, int off, int len) throws MalformedPacketException {
     checkPositionIndexes(off, off + len, checkNotNull(buf).length);
+    return decodeIpv6(buf, off, len, false);
+  }
+
+  /** {@code captured}: as {@link #decodeCaptured} (no checksum, payload possibly cut short). */
+  private static IpPacket decodeIpv6(byte[] buf, int off, int len, boolean captured)
+      throws MalformedPacketException {
     if (len < Ipv6Header.LENGTH) {
       throw new MalformedPacketException(
           Problem.TRUNCATED,
@@ -269,7 +312,7 @@ public final class IpPacketCodec {
     }
     // RFC 8200 §3: payload length counts everything after the 40-byte header.
     int payloadLength = u16(buf, off + IPV6_PAYLOAD_LENGTH_OFFSET);
-    if (payloadLength > len - Ipv6Header.LENGTH) {
+    if (payloadLength > len - Ipv6Header.LENGTH && !captured) {
       throw new MalformedPacketException(
           Problem.TRUNCATED,
           len,
@@ -290,8 +333,14 @@ public final class IpPacketCodec {
     byte[] src = Arrays.copyOfRange(buf, off + 8, off + 24);
     byte[] dst = Arrays.copyOfRange(buf, off + 24, off + 40);
     Segment segment =
-        TcpCodec.decodeIpv6(
-            buf, off + Ipv6Header.LENGTH, payloadLength, src, dst, Ipv6Header.LENGTH);
+        captured
+            ? TcpCodec.decodeUnverified(
+                buf,
+                off + Ipv6Header.LENGTH,
+                Math.min(payloadLength, len - Ipv6Header.LENGTH),
+                Ipv6Header.LENGTH)
+            : TcpCodec.decodeIpv6(
+                buf, off + Ipv6Header.LENGTH, payloadLength, src, dst, Ipv6Header.LENGTH);
     Ipv6Header header =
         new Ipv6Header(trafficClass, flowLabel, payloadLength, nextHeader, hopLimit, src, dst);
     return new IpPacket(header, segment);

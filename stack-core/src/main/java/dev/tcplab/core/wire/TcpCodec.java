@@ -62,6 +62,12 @@ public final class TcpCodec {
     return decode(buf, off, len, 0, pseudo, "IPv6");
   }
 
+  /** For {@link IpPacketCodec}, without checksum: exception offsets are {@code base + (i - off)}. */
+  static Segment decodeUnverified(byte[] buf, int off, int len, int base)
+      throws MalformedPacketException {
+    return decode(buf, off, len, base, NO_CHECKSUM, null);
+  }
+
   /** For {@link IpPacketCodec}: offsets in exceptions are reported as {@code base + (i - off)}. */
   static Segment decodeIpv4(byte[] buf, int off, int len, int srcIpv4, int dstIpv4, int base)
       throws MalformedPacketException {
