@@ -1,0 +1,209 @@
+package dev.tcplab.capture;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.tcplab.core.wire.IpPacket;
+import dev.tcplab.core.wire.IpPacketCodec;
+import dev.tcplab.core.wire.Ipv4Header;
+import dev.tcplab.core.wire.Ipv6Header;
+import dev.tcplab.core.wire.MalformedPacketException;
+import dev.tcplab.core.wire.Segment;
+import dev.tcplab.core.wire.TcpCodec;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Follows every TCP connection of a capture, packet by packet, and hands each connection's {@link
+ * ConnectionReport} to a sink once the connection is over.
+ *
+ * <p>Memory is bounded by the connections open at one time, not by the file: a connection that has
+ * ended (refused, reset, or FIN both ways acknowledged) is reported and forgotten once {@link
+ * #LINGER_NANOS} of capture time pass without a packet for it (time enough for TIME-WAIT's
+ * retransmitted FINs and late RSTs to be counted), or at once when a new SYN reuses its ports.
+ * Reports therefore come in the order connections end; those still open at the end of the capture
+ * come last, in the order they started. {@link ConnectionReport#number} numbers connections in the
+ * order of their first packet.
+ */
+public final class CaptureAnalysis {
+  /** How long an ended connection is kept for late packets, in capture time. */
+  public static final long LINGER_NANOS = 60_000_000_000L;
+
+  /** Problems kept word for word; beyond that they are only counted. */
+  public static final int MAX_PROBLEMS = 100;
+
+  private static final int SWEEP_EVERY = 1 << 16;
+
+  private final Consumer<ConnectionReport> sink;
+  private final Supplier<StreamObserver> observers;
+  private final Map<FlowKey, TrackedConnection> connections = new HashMap<>();
+  private final List<CaptureProblem> problems = new ArrayList<>();
+  private long problemCount;
+  private long packets;
+  private long tcpPackets;
+  private long otherPackets;
+  private int nextNumber = 1;
+  private long sinceSweep;
+  private boolean finished;
+
+  /**
+   * @param observers makes a stream observer (TLS) for a connection whose client stream starts
+   *     like TLS; null follows no payload
+   */
+  CaptureAnalysis(Consumer<ConnectionReport> sink, Supplier<StreamObserver> observers) {
+    this.sink = checkNotNull(sink);
+    this.observers = observers;
+  }
+
+  /** Follows plain TCP only (no TLS). */
+  public static CaptureAnalysis tcpOnly(Consumer<ConnectionReport> sink) {
+    return new CaptureAnalysis(sink, null);
+  }
+
+  /**
+   * One captured IP packet (IPv4 or IPv6), {@code b[off, off+len)}: the captured bytes, which may
+   * stop short of the packet's length when the capture's snapshot length cut it.
+   *
+   * @param packet the record's number in the file (1-based), for reports and problems
+   */
+  public void packet(long packet, long timeNanos, byte[] b, int off, int len) {
+    packets++;
+    IpPacket ip;
+    try {
+      ip = IpPacketCodec.decodeCaptured(b, off, len);
+    } catch (MalformedPacketException e) {
+      if (e.problem() == MalformedPacketException.Problem.NOT_TCP) {
+        otherPackets++;
+      } else {
+        problem(packet, e.getMessage());
+      }
+      return;
+    }
+    tcpPackets++;
+    Segment s = ip.segment();
+    int onWire = ip.header().payloadLength() - TcpCodec.headerLength(s);
+    FlowKey key = FlowKey.of(ip.header(), s.srcPort(), s.dstPort());
+    boolean forward = key.isForward(ip.header(), s.srcPort());
+    TrackedConnection c = connections.get(key);
+    if (c != null && s.isSyn() && !s.isAck() && c.ended() && isNewSyn(c, s)) {
+      sink.accept(c.report()); // the ports are reused by a new connection
+      connections.remove(key);
+      c = null;
+    }
+    if (c == null) {
+      // The client sent the first SYN; a SYN-ACK seen first came from the server; else guess the
+      // sender of the first packet.
+      boolean senderIsClient = !(s.isSyn() && s.isAck());
+      String src = endpoint(ip.header(), true, s.srcPort());
+      String dst = endpoint(ip.header(), false, s.dstPort());
+      c = new TrackedConnection(nextNumber++, packet, timeNanos,
+          senderIsClient ? src : dst, senderIsClient ? dst : src, observers);
+      c.clientIsForward = senderIsClient == forward;
+      connections.put(key, c);
+    }
+    Side from = forward == c.clientIsForward ? Side.CLIENT : Side.SERVER;
+    c.segment(from, s, Math.max(onWire, s.payloadLength()), packet, timeNanos);
+    if (++sinceSweep >= SWEEP_EVERY) {
+      sinceSweep = 0;
+      sweep(timeNanos);
+    }
+  }
+
+  /**
+   * A record that could not be analysed (not IP, damaged link header...): counted and kept as a
+   * problem with its packet number.
+   */
+  public void problem(long packet, String what) {
+    problemCount++;
+    if (problems.size() < MAX_PROBLEMS) problems.add(new CaptureProblem(packet, what));
+  }
+
+  /** A record that is not IP (ARP, ...): counted, not a problem. */
+  public void notIp() {
+    packets++;
+    otherPackets++;
+  }
+
+  /** The end of the capture: reports every connection still followed, in order of their start. */
+  public void finish() {
+    if (finished) return;
+    finished = true;
+    List<TrackedConnection> rest = new ArrayList<>(connections.values());
+    connections.clear();
+    rest.sort(Comparator.comparingInt(c -> c.number));
+    for (TrackedConnection c : rest) sink.accept(c.report());
+  }
+
+  public long packets() {
+    return packets;
+  }
+
+  public long tcpPackets() {
+    return tcpPackets;
+  }
+
+  /** Packets that are IP but not TCP, or not IP at all. */
+  public long otherPackets() {
+    return otherPackets;
+  }
+
+  /** Connections followed so far. */
+  public int connections() {
+    return nextNumber - 1;
+  }
+
+  /** Connections held in memory now. */
+  public int openConnections() {
+    return connections.size();
+  }
+
+  /** The first {@link #MAX_PROBLEMS} problems. */
+  public List<CaptureProblem> problems() {
+    return List.copyOf(problems);
+  }
+
+  public long problemCount() {
+    return problemCount;
+  }
+
+  private static boolean isNewSyn(TrackedConnection c, Segment s) {
+    HalfConnection client = c.client;
+    return !client.synSeen || (s.seq() & 0xffffffffL) != client.isn;
+  }
+
+  private void sweep(long now) {
+    Iterator<TrackedConnection> it = connections.values().iterator();
+    List<TrackedConnection> done = new ArrayList<>();
+    while (it.hasNext()) {
+      TrackedConnection c = it.next();
+      if (c.ended() && now - c.lastTime > LINGER_NANOS) {
+        done.add(c);
+        it.remove();
+      }
+    }
+    done.sort(Comparator.comparingInt(c -> c.number));
+    for (TrackedConnection c : done) sink.accept(c.report());
+  }
+
+  private static String endpoint(
+      dev.tcplab.core.wire.IpHeader h, boolean source, int port) {
+    if (h instanceof Ipv4Header v4) {
+      return Ipv4Header.toString(source ? v4.src() : v4.dst()) + ":" + port;
+    }
+    Ipv6Header v6 = (Ipv6Header) h;
+    return "[" + Ipv6Header.toString(source ? v6.src() : v6.dst()) + "]:" + port;
+  }
+
+  /** A record of the capture that could not be analysed. */
+  public record CaptureProblem(long packet, String what) {
+    @Override
+    public String toString() {
+      return "packet " + packet + ": " + what;
+    }
+  }
+}

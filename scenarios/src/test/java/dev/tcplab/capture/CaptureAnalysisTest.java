@@ -1,0 +1,89 @@
+package dev.tcplab.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcplab.capture.ConnectionReport.Kind;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The verdicts on real Linux captures (../shared/captures, copied into the test resources). */
+class CaptureAnalysisTest {
+  @Test
+  void refusedSyn() throws Exception {
+    ConnectionReport r = only("refused-syn-rst.pcap");
+    assertThat(r.close().kind()).isEqualTo(Kind.REFUSED);
+    assertThat(r.close().resetBy()).isEqualTo(Side.SERVER);
+    assertThat(r.client()).isEqualTo("127.0.0.1:47198");
+    assertThat(r.server()).isEqualTo("127.0.0.1:41201");
+    assertThat(r.verdict()).isEqualTo("refused: the SYN was answered by RST");
+  }
+
+  @Test
+  void activeCloseEndsInTimeWaitOnTheClient() throws Exception {
+    ConnectionReport r = only("active-close-time-wait.pcap");
+    assertThat(r.close().kind()).isEqualTo(Kind.GRACEFUL);
+    assertThat(r.close().firstBy()).isEqualTo("client");
+    assertThat(r.close().timeWait()).containsExactly(Side.CLIENT);
+    assertThat(r.clientBytes().sent()).isEqualTo(10);
+    assertThat(r.clientBytes().acked()).isEqualTo(10);
+    assertThat(r.serverBytes().sent()).isEqualTo(500);
+    assertThat(r.serverBytes().acked()).isEqualTo(500);
+    assertThat(r.handshake().client())
+        .isEqualTo(new ConnectionReport.Options(65495, 10, true, true));
+    assertThat(r.flags()).isEmpty();
+    assertThat(r.verdict())
+        .isEqualTo("graceful close, client closed first (FIN both ways); client ends in TIME-WAIT");
+  }
+
+  @Test
+  void receiverAbortThrowsAwayTheDataInFlight() throws Exception {
+    ConnectionReport r = only("receiver-abort-mid-stream.pcap");
+    assertThat(r.close().kind()).isEqualTo(Kind.RESET);
+    assertThat(r.close().resetBy()).isEqualTo(Side.CLIENT);
+    assertThat(r.close().resetState()).isEqualTo("ESTABLISHED");
+    assertThat(r.close().unackedAtReset(Side.SERVER)).isEqualTo(16384);
+    assertThat(r.close().unackedAtReset(Side.CLIENT)).isZero();
+    assertThat(r.serverBytes().sent()).isEqualTo(32768);
+    assertThat(r.serverBytes().acked()).isEqualTo(16384);
+    assertThat(r.flags()).contains("zero window at close: client (receive buffer full)");
+    assertThat(r.verdict())
+        .startsWith("reset by client in ESTABLISHED: data lost to RST: 16 384 bytes from server to"
+            + " client");
+  }
+
+  @Test
+  void bothShutdownIsAHalfClose() throws Exception {
+    ConnectionReport r = only("both-shutdown.pcap");
+    assertThat(r.close().kind()).isEqualTo(Kind.HALF_CLOSE);
+    assertThat(r.close().firstBy()).isEqualTo("client");
+    assertThat(r.verdict()).contains("server sent 4 bytes after that FIN");
+    assertThat(r.clientBytes().sent()).isEqualTo(4);
+    assertThat(r.serverBytes().sent()).isEqualTo(4);
+  }
+
+  @Test
+  void finThenResetAfterTheClientsAlert() throws Exception {
+    ConnectionReport r = only("tls12-fin-without-close-notify.pcap");
+    assertThat(r.close().kind()).isEqualTo(Kind.RESET);
+    assertThat(r.close().resetBy()).isEqualTo(Side.SERVER);
+    assertThat(r.close().resetState()).isEqualTo("FIN-WAIT-2");
+    assertThat(r.close().firstBy()).isEqualTo("server");
+    assertThat(r.close().unackedAtReset(Side.CLIENT)).isEqualTo(31);
+    assertThat(r.flags()).contains("RST after FIN");
+  }
+
+  static List<ConnectionReport> analyze(String resource) throws Exception {
+    return Captures.analyze(Captures.resource(resource));
+  }
+
+  static ConnectionReport only(String resource) throws Exception {
+    List<ConnectionReport> all = analyze(resource);
+    assertThat(all).hasSize(1);
+    return all.get(0);
+  }
+
+  static Path path(String resource) throws Exception {
+    return Captures.resource(resource);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.tcplab.capture;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tcplab.sim.pcap.PcapReader;
+import dev.tcplab.sim.pcap.PcapRecord;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.pcap4j.core.Pcaps;
+
+/** Test captures from the resources, read and analysed. */
+final class Captures {
+  static final boolean LIBPCAP = libpcapLoads();
+
+  private Captures() {}
+
+  static Path resource(String name) throws Exception {
+    URL url = Captures.class.getResource("/captures/" + name);
+    if (url == null) throw new IllegalArgumentException("no test resource captures/" + name);
+    return Path.of(url.toURI());
+  }
+
+  /** Every connection of an Ethernet capture. */
+  static List<ConnectionReport> analyze(Path file) throws Exception {
+    assumeTrue(LIBPCAP, "libpcap not installed: apt-get install libpcap0.8");
+    List<ConnectionReport> reports = new ArrayList<>();
+    CaptureAnalysis a = CaptureAnalysis.tcpOnly(reports::add);
+    long n = 0;
+    for (PcapRecord r : PcapReader.readAll(file)) {
+      byte[] d = r.data();
+      a.packet(++n, r.timeNanos(), d, 14, d.length - 14);
+    }
+    a.finish();
+    return reports;
+  }
+
+  private static boolean libpcapLoads() {
+    try {
+      Pcaps.libVersion();
+      return true;
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+}
