@@ -39,6 +39,8 @@ final class TrackedConnection {
   long resetPacket = -1;
   long unackedAtResetClient = -1;
   long unackedAtResetServer = -1;
+  long sentAtResetClient;
+  long sentAtResetServer;
   boolean rstAfterFin;
 
   private StreamObserver observer;
@@ -147,6 +149,8 @@ final class TrackedConnection {
     resetPacket = packet;
     h.rstPacket = packet;
     rstAfterFin = client.finSent() || server.finSent();
+    sentAtResetClient = client.sent();
+    sentAtResetServer = server.sent();
     unackedAtResetClient = client.sent() - client.acked();
     unackedAtResetServer = server.sent() - server.acked();
   }

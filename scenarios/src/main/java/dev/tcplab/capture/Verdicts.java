@@ -34,11 +34,18 @@ final class Verdicts {
         Side by = close.resetBy();
         StringBuilder sb = new StringBuilder("reset by ").append(by.label()).append(" in ")
             .append(close.resetState());
+        // What was unacknowledged at the RST, less what the peer acknowledged after it (data
+        // already in flight that arrived before the RST did).
         List<String> lost = new ArrayList<>();
         for (Side from : Side.values()) {
-          long n = close.unackedAtReset(from);
-          if (n > 0) {
-            lost.add(count(n) + " from " + from.label() + " to " + from.other().label());
+          long atReset = close.unackedAtReset(from);
+          if (atReset <= 0) continue;
+          long sent = from == Side.CLIENT ? c.sentAtResetClient : c.sentAtResetServer;
+          long n = sent - Math.min(sent, c.half(from).acked());
+          String late = n < atReset ? " (" + count(atReset - n) + " more acknowledged after the RST)"
+              : "";
+          if (n > 0 || !late.isEmpty()) {
+            lost.add(count(n) + " from " + from.label() + " to " + from.other().label() + late);
           }
         }
         sb.append(lost.isEmpty()

@@ -24,13 +24,18 @@ final class Captures {
 
   /** Every connection of an Ethernet capture. */
   static List<ConnectionReport> analyze(Path file) throws Exception {
+    return analyze(file, 14);
+  }
+
+  /** Every connection of a capture whose link header is {@code linkHeader} bytes long. */
+  static List<ConnectionReport> analyze(Path file, int linkHeader) throws Exception {
     assumeTrue(LIBPCAP, "libpcap not installed: apt-get install libpcap0.8");
     List<ConnectionReport> reports = new ArrayList<>();
     CaptureAnalysis a = CaptureAnalysis.tcpOnly(reports::add);
     long n = 0;
     for (PcapRecord r : PcapReader.readAll(file)) {
       byte[] d = r.data();
-      a.packet(++n, r.timeNanos(), d, 14, d.length - 14);
+      a.packet(++n, r.timeNanos(), d, linkHeader, d.length - linkHeader);
     }
     a.finish();
     return reports;
