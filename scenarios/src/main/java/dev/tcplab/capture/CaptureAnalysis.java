@@ -41,6 +41,7 @@ public final class CaptureAnalysis {
 
   private final Consumer<ConnectionReport> sink;
   private final Supplier<StreamObserver> observers;
+  private SegmentListener listener;
   private final Map<FlowKey, TrackedConnection> connections = new HashMap<>();
   private final List<CaptureProblem> problems = new ArrayList<>();
   private long problemCount;
@@ -58,6 +59,15 @@ public final class CaptureAnalysis {
   CaptureAnalysis(Consumer<ConnectionReport> sink, Supplier<StreamObserver> observers) {
     this.sink = checkNotNull(sink);
     this.observers = observers;
+  }
+
+  /** Sees every TCP segment with the connection it belongs to (replay records one connection). */
+  interface SegmentListener {
+    void segment(TrackedConnection c, Side from, Segment s, int onWire, long packet, long time);
+  }
+
+  void listen(SegmentListener l) {
+    this.listener = l;
   }
 
   /** Follows plain TCP only (no TLS). */
@@ -107,7 +117,9 @@ public final class CaptureAnalysis {
       connections.put(key, c);
     }
     Side from = forward == c.clientIsForward ? Side.CLIENT : Side.SERVER;
-    c.segment(from, s, Math.max(onWire, s.payloadLength()), packet, timeNanos);
+    int payload = Math.max(onWire, s.payloadLength());
+    c.segment(from, s, payload, packet, timeNanos);
+    if (listener != null) listener.segment(c, from, s, payload, packet, timeNanos);
     if (++sinceSweep >= SWEEP_EVERY) {
       sinceSweep = 0;
       sweep(timeNanos);

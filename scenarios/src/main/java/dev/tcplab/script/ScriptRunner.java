@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs a packetdrill script against one TcpLab stack, without root, tun devices or real time: inbound
@@ -70,14 +71,25 @@ public final class ScriptRunner {
 
   private final Profile profile;
   private final long tolerance;
+  private final UnaryOperator<TcpStack.Builder> stackSetup;
 
   public ScriptRunner() {
     this(Profile.LINUX, DEFAULT_TOLERANCE_NANOS);
   }
 
   public ScriptRunner(Profile profile, long toleranceNanos) {
+    this(profile, toleranceNanos, b -> b);
+  }
+
+  /**
+   * @param stackSetup sets up the stack under test beyond the profile (its MSS, buffer sizes), as
+   *     packetdrill's command-line flags set up the kernel
+   */
+  public ScriptRunner(
+      Profile profile, long toleranceNanos, UnaryOperator<TcpStack.Builder> stackSetup) {
     this.profile = checkNotNull(profile);
     this.tolerance = toleranceNanos;
+    this.stackSetup = checkNotNull(stackSetup);
   }
 
   /**
@@ -127,13 +139,13 @@ public final class ScriptRunner {
 
     Run(Script script) {
       this.script = script;
-      this.stack = TcpStack.builder()
+      this.stack = stackSetup.apply(TcpStack.builder()
           .address(LOCAL)
           .time(clock)
           .output((src, dst, seg) -> sent.addLast(new Sent(clock.nanos(), seg)))
           .random(new Random(1))
           .profile(profile)
-          .name("stack")
+          .name("stack"))
           .build();
       stack.addObserver(new TcpObserver() {
         @Override

@@ -29,16 +29,29 @@ final class Captures {
 
   /** Every connection of a capture whose link header is {@code linkHeader} bytes long. */
   static List<ConnectionReport> analyze(Path file, int linkHeader) throws Exception {
-    assumeTrue(LIBPCAP, "libpcap not installed: apt-get install libpcap0.8");
     List<ConnectionReport> reports = new ArrayList<>();
+    feed(file, linkHeader, a -> {}, reports);
+    return reports;
+  }
+
+  /** Analyses {@code file}, with {@code setup} applied to the analysis first. */
+  static void feed(Path file, int linkHeader, java.util.function.Consumer<CaptureAnalysis> setup)
+      throws Exception {
+    feed(file, linkHeader, setup, new ArrayList<>());
+  }
+
+  private static void feed(Path file, int linkHeader,
+      java.util.function.Consumer<CaptureAnalysis> setup, List<ConnectionReport> reports)
+      throws Exception {
+    assumeTrue(LIBPCAP, "libpcap not installed: apt-get install libpcap0.8");
     CaptureAnalysis a = CaptureAnalysis.tcpOnly(reports::add);
+    setup.accept(a);
     long n = 0;
     for (PcapRecord r : PcapReader.readAll(file)) {
       byte[] d = r.data();
       a.packet(++n, r.timeNanos(), d, linkHeader, d.length - linkHeader);
     }
     a.finish();
-    return reports;
   }
 
   private static boolean libpcapLoads() {
