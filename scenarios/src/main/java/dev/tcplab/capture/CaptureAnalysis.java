@@ -2,6 +2,7 @@ package dev.tcplab.capture;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.tcplab.capture.tls.NssKeyLog;
 import dev.tcplab.core.wire.IpPacket;
 import dev.tcplab.core.wire.IpPacketCodec;
 import dev.tcplab.core.wire.Ipv4Header;
@@ -68,6 +69,15 @@ public final class CaptureAnalysis {
 
   void listen(SegmentListener l) {
     this.listener = l;
+  }
+
+  /**
+   * Follows TCP and the TLS of connections whose client stream starts like TLS, decrypting alerts
+   * with {@code keys} ({@link NssKeyLog#empty()} when there is no key log).
+   */
+  public static CaptureAnalysis withTls(Consumer<ConnectionReport> sink, NssKeyLog keys) {
+    checkNotNull(keys, "keys");
+    return new CaptureAnalysis(sink, () -> new TlsCheck(keys));
   }
 
   /** Follows plain TCP only (no TLS). */

@@ -3,6 +3,7 @@ package dev.tcplab.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcplab.capture.ConnectionReport.Kind;
+import dev.tcplab.capture.tls.NssKeyLog;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,55 @@ class CaptureAnalysisTest {
     assertThat(r.close().firstBy()).isEqualTo("server");
     assertThat(r.close().unackedAtReset(Side.CLIENT)).isEqualTo(31);
     assertThat(r.flags()).contains("RST after FIN");
+  }
+
+  @Test
+  void tls12GracefulWithAndWithoutKeys() throws Exception {
+    ConnectionReport with = tls("tls12-graceful.pcap", true);
+    assertThat(with.close().kind()).isEqualTo(Kind.GRACEFUL);
+    assertThat(with.tls().version()).isEqualTo("1.2");
+    assertThat(with.tls().clientCloseNotify()).isTrue();
+    assertThat(with.tls().serverCloseNotify()).isTrue();
+    assertThat(with.tls().truncated()).isFalse();
+    ConnectionReport without = tls("tls12-graceful.pcap", false);
+    assertThat(without.tls().clientCloseNotify()).isNull();
+    assertThat(without.tls().serverCloseNotify()).isNull();
+    assertThat(without.tls().truncated()).isFalse();
+  }
+
+  @Test
+  void tls13NeedsTheKeysToSeeCloseNotify() throws Exception {
+    ConnectionReport with = tls("tls13-graceful-large.pcap", true);
+    assertThat(with.tls().version()).isEqualTo("1.3");
+    assertThat(with.tls().clientCloseNotify()).isTrue();
+    assertThat(with.tls().serverCloseNotify()).isTrue();
+    assertThat(with.serverBytes().sent()).isGreaterThan(150_000);
+    ConnectionReport without = tls("tls13-graceful-large.pcap", false);
+    assertThat(without.tls().clientCloseNotify()).isNull();
+    assertThat(without.tls().serverCloseNotify()).isNull();
+  }
+
+  @Test
+  void finWithoutCloseNotifyIsATruncation() throws Exception {
+    ConnectionReport r = tls("tls12-fin-without-close-notify.pcap", true);
+    assertThat(r.tls().serverCloseNotify()).isFalse();
+    assertThat(r.tls().truncated()).isTrue();
+    // The server's FIN came first, then its RST threw away the client's fatal alert.
+    assertThat(r.tls().detail()).contains("RST from server with no close_notify from it")
+        .contains("RST from server while the client's data was still unacknowledged");
+  }
+
+  @Test
+  void plainTcpHasNoTls() throws Exception {
+    assertThat(Captures.analyzeTls(path("active-close-time-wait.pcap"), NssKeyLog.empty()))
+        .singleElement().extracting(ConnectionReport::tls).isNull();
+  }
+
+  private static ConnectionReport tls(String resource, boolean keys) throws Exception {
+    NssKeyLog log = keys ? NssKeyLog.read(path("keylog.txt")) : NssKeyLog.empty();
+    List<ConnectionReport> all = Captures.analyzeTls(path(resource), log);
+    assertThat(all).hasSize(1);
+    return all.get(0);
   }
 
   static List<ConnectionReport> analyze(String resource) throws Exception {

@@ -8,6 +8,7 @@ import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import dev.tcplab.capture.tls.NssKeyLog;
 import org.pcap4j.core.Pcaps;
 
 /** Test captures from the resources, read and analysed. */
@@ -40,11 +41,22 @@ final class Captures {
     feed(file, linkHeader, setup, new ArrayList<>());
   }
 
+  /** Every connection of an Ethernet capture, TLS followed with {@code keys}. */
+  static List<ConnectionReport> analyzeTls(Path file, NssKeyLog keys) throws Exception {
+    List<ConnectionReport> reports = new ArrayList<>();
+    feed(file, 14, CaptureAnalysis.withTls(reports::add, keys), a -> {});
+    return reports;
+  }
+
   private static void feed(Path file, int linkHeader,
       java.util.function.Consumer<CaptureAnalysis> setup, List<ConnectionReport> reports)
       throws Exception {
+    feed(file, linkHeader, CaptureAnalysis.tcpOnly(reports::add), setup);
+  }
+
+  private static void feed(Path file, int linkHeader, CaptureAnalysis a,
+      java.util.function.Consumer<CaptureAnalysis> setup) throws Exception {
     assumeTrue(LIBPCAP, "libpcap not installed: apt-get install libpcap0.8");
-    CaptureAnalysis a = CaptureAnalysis.tcpOnly(reports::add);
     setup.accept(a);
     long n = 0;
     for (PcapRecord r : PcapReader.readAll(file)) {
