@@ -59,28 +59,23 @@ final class TlsCheck implements StreamObserver {
     Direction d = direction(side);
     Boolean notify = s.closeNotify(d);
     long end = s.closeNotifyEnd(d);
-    if (c.resetBy != null) {
-      // Bytes of this side still unacknowledged once everything after the RST is counted.
-      boolean lost = h.acked() < h.sent();
-      boolean notifyDelivered = end >= 0 && h.acked() >= end;
-      if (Boolean.TRUE.equals(notify) && notifyDelivered) return null;
-      String rst = "RST from " + c.resetBy.label();
-      if (c.resetBy == side) {
-        if (Boolean.TRUE.equals(notify) || lost) {
-          return rst + " before its close_notify was delivered (the PH01192 pattern)";
-        }
-        return Boolean.FALSE.equals(notify) ? rst + " with no close_notify from it" : null;
-      }
-      if (lost) {
-        return rst + " while the " + side.label() + "'s data" + (Boolean.TRUE.equals(notify)
-            ? " and close_notify were" : " was") + " still unacknowledged";
-      }
-      return null;
-    }
-    if (h.finSent() && Boolean.FALSE.equals(notify)) {
+    boolean finFirst = h.finSent() && (c.resetBy == null || h.finPacket < c.resetPacket);
+    if (finFirst && Boolean.FALSE.equals(notify)) {
       return "FIN from " + side.label() + " without close_notify";
     }
-    return null;
+    if (c.resetBy == null) return null;
+    // Bytes of this side still unacknowledged once everything after the RST is counted.
+    boolean lost = h.acked() < h.sent();
+    if (Boolean.TRUE.equals(notify) && end >= 0 && h.acked() >= end) return null;
+    String rst = "RST from " + c.resetBy.label();
+    if (c.resetBy == side) {
+      // Whether the close_notify was on the wire unacknowledged, or never left the queue: the
+      // peer's stream ends at the RST without it.
+      return notify != null || lost
+          ? rst + " before its close_notify was delivered (the PH01192 pattern)"
+          : null;
+    }
+    return lost ? rst + " while the " + side.label() + "'s data was still unacknowledged" : null;
   }
 
   private static String seen(Boolean b) {

@@ -106,8 +106,8 @@ class CaptureAnalysisTest {
     assertThat(r.tls().serverCloseNotify()).isFalse();
     assertThat(r.tls().truncated()).isTrue();
     // The server's FIN came first, then its RST threw away the client's fatal alert.
-    assertThat(r.tls().detail()).contains("RST from server with no close_notify from it")
-        .contains("RST from server while the client's data was still unacknowledged");
+    assertThat(r.tls().detail()).isEqualTo("TLS 1.2 truncated: RST from server while the"
+        + " client's data was still unacknowledged; FIN from server without close_notify");
   }
 
   @Test

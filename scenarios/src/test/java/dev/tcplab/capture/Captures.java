@@ -54,7 +54,7 @@ final class Captures {
     feed(file, linkHeader, CaptureAnalysis.tcpOnly(reports::add), setup);
   }
 
-  private static void feed(Path file, int linkHeader, CaptureAnalysis a,
+  static void feed(Path file, int linkHeader, CaptureAnalysis a,
       java.util.function.Consumer<CaptureAnalysis> setup) throws Exception {
     assumeTrue(LIBPCAP, "libpcap not installed: apt-get install libpcap0.8");
     setup.accept(a);

@@ -11,6 +11,9 @@ import dev.tcplab.sim.Outputs;
 import dev.tcplab.sim.app.CloseMode;
 import dev.tcplab.sim.app.Transfer;
 import dev.tcplab.sim.trace.TraceEvent;
+import dev.tcplab.capture.tls.NssKeyLog;
+import dev.tcplab.tls.RstPolicy;
+import dev.tcplab.tls.scenario.TlsTransfer;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -119,6 +122,48 @@ class SimRoundTripTest {
         .contains("data lost to RST: " + Verdicts.count(lost) + " from client to server ("
             + Verdicts.count(c.close().unackedAtReset(Side.CLIENT) - lost)
             + " more acknowledged after the RST)");
+  }
+
+  private ConnectionReport tls(RstPolicy policy) throws Exception {
+    TlsTransfer t = TlsTransfer.ph01192(policy);
+    Network net = t.network();
+    Path pcap = dir.resolve("tls.pcap");
+    TlsTransfer.Result r;
+    try (Outputs out = new Outputs().pcap(pcap)) {
+      out.attach(net, net.host("client"));
+      r = t.run(net);
+      out.write(net);
+    }
+    Path keys = dir.resolve("keys.txt");
+    r.keyLog().write(keys);
+    List<ConnectionReport> reports = new java.util.ArrayList<>();
+    Captures.feed(pcap, 0, CaptureAnalysis.withTls(reports::add, NssKeyLog.read(keys)), a -> {});
+    assertThat(reports).hasSize(1);
+    return reports.get(0);
+  }
+
+  @Test
+  void ph01192ImmediateIsReportedAsTheTruncation() throws Exception {
+    ConnectionReport c = tls(RstPolicy.IMMEDIATE);
+    assertThat(c.close().kind()).isEqualTo(Kind.RESET);
+    assertThat(c.close().resetBy()).isEqualTo(Side.SERVER);
+    assertThat(c.tls().serverCloseNotify()).isFalse();
+    assertThat(c.tls().truncated()).isTrue();
+    assertThat(c.verdict())
+        .contains("truncated: RST from server before its close_notify was delivered (the PH01192"
+            + " pattern)");
+  }
+
+  @Test
+  void ph01192DeferredDeliversEverythingFirst() throws Exception {
+    ConnectionReport c = tls(RstPolicy.DEFER_UNTIL_DELIVERED);
+    assertThat(c.close().kind()).isEqualTo(Kind.RESET);
+    assertThat(c.close().resetBy()).isEqualTo(Side.SERVER);
+    assertThat(c.close().unackedAtReset(Side.SERVER)).isZero();
+    assertThat(c.tls().serverCloseNotify()).isTrue();
+    assertThat(c.tls().clientCloseNotify()).isTrue();
+    assertThat(c.tls().truncated()).isFalse();
+    assertThat(c.verdict()).contains("no data lost");
   }
 
   @Test
