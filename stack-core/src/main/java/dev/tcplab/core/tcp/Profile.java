@@ -41,6 +41,11 @@ import java.util.List;
  *     ("R" with SEQ = SEG.ACK), and in FIN-WAIT-2 any in-window RST ends the connection without a
  *     challenge ACK: Linux keeps such sockets as lightweight time-wait sockets (LINUX-BEHAVIOUR.md);
  *     and after the peer's FIN a RST at RCV.NXT - 1 is accepted (Linux tcp_reset_check())
+ * @param shutdownReadKeepsData shutdown(SHUT_RD) only marks the receiving side shut: data already
+ *     queued and data arriving later are ACKed, stay readable and count as unread at close() (RST, RFC
+ *     1122 §4.2.2.13), a read with nothing queued returns end of file at once, and new data in
+ *     FIN-WAIT-1/2 after it draws a RST (Linux tcp_recvmsg, tcp_rcv_state_process); otherwise queued and
+ *     later data are discarded (4.4BSD sorflush; POSIX: "further receive operations disabled")
  * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
@@ -69,6 +74,7 @@ public record Profile(
     boolean abortRstCarriesAck,
     boolean delayAckOfFin,
     boolean orphanRstsLikeLinux,
+    boolean shutdownReadKeepsData,
     long keepaliveIdleNanos,
     long keepaliveIntervalNanos,
     int keepaliveProbes,
@@ -128,6 +134,7 @@ public record Profile(
           true,
           true,
           true,
+          true, // SHUT_RD: tcp_recvmsg still copies queued data
           7200 * S, // tcp_keepalive_time
           75 * S, // tcp_keepalive_intvl
           9, // tcp_keepalive_probes
@@ -158,6 +165,7 @@ public record Profile(
           false,
           false,
           false,
+          false, // SHUT_RD discards (4.4BSD sorflush)
           7200 * S, // RFC 1122 §4.2.3.6
           75 * S,
           9,
@@ -229,6 +237,7 @@ public record Profile(
     b.abortRstCarriesAck = abortRstCarriesAck;
     b.delayAckOfFin = delayAckOfFin;
     b.orphanRstsLikeLinux = orphanRstsLikeLinux;
+    b.shutdownReadKeepsData = shutdownReadKeepsData;
     b.keepaliveIdleNanos = keepaliveIdleNanos;
     b.keepaliveIntervalNanos = keepaliveIntervalNanos;
     b.keepaliveProbes = keepaliveProbes;
@@ -260,6 +269,7 @@ public record Profile(
     private boolean abortRstCarriesAck;
     private boolean delayAckOfFin;
     private boolean orphanRstsLikeLinux;
+    private boolean shutdownReadKeepsData;
     private long keepaliveIdleNanos;
     private long keepaliveIntervalNanos;
     private int keepaliveProbes;
@@ -377,6 +387,11 @@ public record Profile(
       return this;
     }
 
+    public Builder shutdownReadKeepsData(boolean shutdownReadKeepsData) {
+      this.shutdownReadKeepsData = shutdownReadKeepsData;
+      return this;
+    }
+
     public Builder keepaliveIdleNanos(long keepaliveIdleNanos) {
       this.keepaliveIdleNanos = keepaliveIdleNanos;
       return this;
@@ -399,7 +414,7 @@ public record Profile(
 
     public Profile build() {
       return new Profile(
-          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
     }
   }
 }

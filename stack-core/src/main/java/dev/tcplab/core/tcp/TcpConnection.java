@@ -236,7 +236,8 @@ final class TcpConnection {
 
   /** RECEIVE (§3.10.3): bytes read, 0 when nothing is there yet, -1 at end of stream. */
   int read(byte[] dst, int off, int len) {
-    if (unread() > 0 && !readShutdown) {
+    // After SHUT_RD queued data is still read (Linux tcp_recvmsg), unless the profile discarded it
+    if (unread() > 0) {
       long before = tcb.receiveWindow();
       int n = receiveQueue.read(dst, off, len);
       Sender.windowOpened(this, before);
@@ -261,6 +262,7 @@ final class TcpConnection {
   private SocketError endError() {
     switch (end) {
       case RESET_BY_PEER:
+      case RESET_ON_DATA_AFTER_SHUTDOWN:
         return SocketError.ECONNRESET;
       case REFUSED:
         return SocketError.ECONNREFUSED;
@@ -273,7 +275,7 @@ final class TcpConnection {
 
   /** Bytes waiting to be read. */
   long available() {
-    return readShutdown ? 0 : unread();
+    return unread();
   }
 
   /** Room in the send buffer. */
@@ -304,10 +306,18 @@ final class TcpConnection {
     Sender.output(this);
   }
 
-  /** shutdown(SHUT_RD): nothing more will be read; data already queued is dropped. */
+  /**
+   * shutdown(SHUT_RD): sends nothing. Linux only marks the receiving side shut (queued and later data
+   * stay readable, an empty read is end of file); the BSD way discards queued and later data.
+   */
   void shutdownInput() {
     readShutdown = true;
-    receiveQueue = null;
+    if (!profile().shutdownReadKeepsData()) receiveQueue = null;
+  }
+
+  /** SHUT_RD discards what arrives (the BSD way, {@link Profile#shutdownReadKeepsData()} false). */
+  private boolean discardsInput() {
+    return readShutdown && !profile().shutdownReadKeepsData();
   }
 
   /**
@@ -324,7 +334,8 @@ final class TcpConnection {
       abort("close() with SO_LINGER 0");
       return;
     }
-    if (unread > 0 && !readShutdown) {
+    // RFC 1122 §4.2.2.13; Linux counts data that arrived after SHUT_RD too (tcp_close)
+    if (unread > 0 && !discardsInput()) {
       abort("close() with " + unread + " unread bytes (RFC 1122 §4.2.2.13)");
       return;
     }
@@ -758,6 +769,12 @@ final class TcpConnection {
         // Data for an application that has closed: Linux resets (RFC 1122 §4.2.2.13 in spirit).
         abortAfterClose(seg, len);
         return;
+      } else if (readShutdown && state != ESTABLISHED && profile().shutdownReadKeepsData()
+          && SeqNum.gt(dataSeq + len, tcb.rcvNxt)) {
+        // New data in FIN-WAIT-1/2 after SHUT_RD: Linux resets (tcp_rcv_state_process, RFC 1122
+        // §4.2.2.13 "MUST send a reset")
+        resetOnDataAfterShutdown(seg, len);
+        return;
       }
     }
     if (len > 0) {
@@ -772,7 +789,11 @@ final class TcpConnection {
         boolean filledHole = outOfOrder() > 0;
         if (filledHole) tcb.rcvNxt = reassembly.drainInto(tcb.rcvNxt, receiveQueue);
         scheduleAckForData(filledHole);
-        stack.readable(this);
+        if (discardsInput()) {
+          receiveQueue = null; // ACKed, never delivered (BSD SHUT_RD)
+        } else {
+          stack.readable(this);
+        }
       } else if (keep > 0) {
         reassembly().add(start, seg.payloadArray(), seg.payloadOffset() + skip, keep, tcb.rcvNxt);
         ackNow = true; // RFC 5681 §4.2: out-of-order data is ACKed at once
@@ -810,6 +831,14 @@ final class TcpConnection {
     } else {
       abort("data after close()");
     }
+  }
+
+  /** Linux's answer to new data after SHUT_RDWR: the reply-form RST, and ECONNRESET for the application. */
+  private void resetOnDataAfterShutdown(Segment seg, int len) {
+    event(len + " bytes arrived after shutdown of reading: RST");
+    Sender.sendReset(this, seg.ack(), 0, false); // tcp_v4_send_reset(): SEQ = SEG.ACK, no ACK
+    setState(CLOSED, true, "data after shutdown(SHUT_RD)");
+    terminate(ConnectionEnd.RESET_ON_DATA_AFTER_SHUTDOWN);
   }
 
   private void scheduleAckForData(boolean filledHole) {
