@@ -46,6 +46,10 @@ import java.util.List;
  *     1122 §4.2.2.13), a read with nothing queued returns end of file at once, and new data in
  *     FIN-WAIT-1/2 after it draws a RST (Linux tcp_recvmsg, tcp_rcv_state_process); otherwise queued and
  *     later data are discarded (4.4BSD sorflush; POSIX: "further receive operations disabled")
+ * @param timeWaitIsnGap the ISN of a connection reopened by a new SYN in TIME-WAIT: old SND.NXT + this
+ *     gap when positive (Linux tcp_timewait_state_process: snd_nxt + 65535 + 2); 0 keeps the RFC 6528
+ *     ISN and raises it to old SND.NXT + 1 only when it is not above (RFC 1122 §4.2.2.13 (1): "larger
+ *     than the largest sequence number it used on the previous connection incarnation")
  * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
@@ -75,6 +79,7 @@ public record Profile(
     boolean delayAckOfFin,
     boolean orphanRstsLikeLinux,
     boolean shutdownReadKeepsData,
+    int timeWaitIsnGap,
     long keepaliveIdleNanos,
     long keepaliveIntervalNanos,
     int keepaliveProbes,
@@ -107,6 +112,7 @@ public record Profile(
     checkArgument(mslNanos >= 0, "MSL must not be negative");
     checkArgument(delayedAckNanos >= 0, "delayed ACK must not be negative");
     checkArgument(clockGranularityNanos >= 0, "clock granularity must not be negative");
+    checkArgument(timeWaitIsnGap >= 0, "timeWaitIsnGap must not be negative");
   }
 
   /** Linux 6.x with the sysctls packetdrill's runner sets (../shared/LINUX-BEHAVIOUR.md). */
@@ -135,6 +141,7 @@ public record Profile(
           true,
           true,
           true, // SHUT_RD: tcp_recvmsg still copies queued data
+          65_535 + 2, // tcp_timewait_state_process: isn = tw_snd_nxt + 65535 + 2
           7200 * S, // tcp_keepalive_time
           75 * S, // tcp_keepalive_intvl
           9, // tcp_keepalive_probes
@@ -166,6 +173,7 @@ public record Profile(
           false,
           false,
           false, // SHUT_RD discards (4.4BSD sorflush)
+          0, // RFC 6528 ISN, kept above the old SND.NXT (RFC 1122 §4.2.2.13)
           7200 * S, // RFC 1122 §4.2.3.6
           75 * S,
           9,
@@ -238,6 +246,7 @@ public record Profile(
     b.delayAckOfFin = delayAckOfFin;
     b.orphanRstsLikeLinux = orphanRstsLikeLinux;
     b.shutdownReadKeepsData = shutdownReadKeepsData;
+    b.timeWaitIsnGap = timeWaitIsnGap;
     b.keepaliveIdleNanos = keepaliveIdleNanos;
     b.keepaliveIntervalNanos = keepaliveIntervalNanos;
     b.keepaliveProbes = keepaliveProbes;
@@ -270,6 +279,7 @@ public record Profile(
     private boolean delayAckOfFin;
     private boolean orphanRstsLikeLinux;
     private boolean shutdownReadKeepsData;
+    private int timeWaitIsnGap;
     private long keepaliveIdleNanos;
     private long keepaliveIntervalNanos;
     private int keepaliveProbes;
@@ -392,6 +402,11 @@ public record Profile(
       return this;
     }
 
+    public Builder timeWaitIsnGap(int timeWaitIsnGap) {
+      this.timeWaitIsnGap = timeWaitIsnGap;
+      return this;
+    }
+
     public Builder keepaliveIdleNanos(long keepaliveIdleNanos) {
       this.keepaliveIdleNanos = keepaliveIdleNanos;
       return this;
@@ -414,7 +429,7 @@ public record Profile(
 
     public Profile build() {
       return new Profile(
-          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
     }
   }
 }

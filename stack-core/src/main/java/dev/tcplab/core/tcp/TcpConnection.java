@@ -195,7 +195,11 @@ final class TcpConnection {
   }
 
   void initSendSequence() {
-    tcb.iss = stack.isn(id);
+    initSendSequence(stack.isn(id));
+  }
+
+  void initSendSequence(int iss) {
+    tcb.iss = iss;
     tcb.sndUna = tcb.iss;
     tcb.sndNxt = tcb.iss;
     tcb.tsOffset = stack.random().nextInt();
@@ -399,10 +403,13 @@ final class TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // SEGMENT ARRIVES (RFC 9293 §3.10.7)
 
-  /** LISTEN (§3.10.7.2), called on a fresh child TCB, its {@link #id} set, with the SYN that made it. */
-  void listenArrives(Segment seg) {
+  /**
+   * LISTEN (§3.10.7.2), called on a fresh child TCB, its {@link #id} set, with the SYN that made it and
+   * the ISS the stack chose.
+   */
+  void listenArrives(Segment seg, int iss) {
     passive = true;
-    initSendSequence();
+    initSendSequence(iss);
     tcb.irs = seg.seq();
     tcb.rcvNxt = seg.seq() + 1;
     negotiateOptions(seg);
