@@ -36,7 +36,9 @@ import java.util.List;
  * @param abortRstCarriesAck an ABORT's RST is "R." with ACK = RCV.NXT (Linux) instead of a bare "R" with
  *     SEQ = SND.NXT (RFC 9293 §3.10.5)
  * @param delayAckOfFin the ACK of a peer's FIN waits for the delayed-ACK timer, so it can ride on our FIN
- *     (Linux); RFC 9293 §3.10.7.4 ACKs it at once
+ *     (Linux tcp_fin enters pingpong mode, which ends quick-ACK mode: data arriving with the FIN waits
+ *     too; before any data was received the timer's ato is 0 and it fires on the next tick, one {@code
+ *     clockGranularityNanos}); RFC 9293 §3.10.7.4 ACKs it at once
  * @param orphanRstsLikeLinux after close(), a RST answers data in the form a reply to that segment takes
  *     ("R" with SEQ = SEG.ACK), and in FIN-WAIT-2 any in-window RST ends the connection without a
  *     challenge ACK: Linux keeps such sockets as lightweight time-wait sockets (LINUX-BEHAVIOUR.md);

@@ -268,6 +268,9 @@ final class Sender {
 
   /** After the application read: a window update when the window opened enough (RFC 9293 §3.8.6.2.2). */
   static void windowOpened(TcpConnection c, long advertisedBefore) {
+    // After the peer's FIN or SHUT_RD no more data is wanted: no update (Linux tcp_cleanup_rbuf checks
+    // RCV_SHUTDOWN)
+    if (c.peerFinReceived || c.readShutdown) return;
     Tcb tcb = c.tcb;
     long max = Math.min(c.receiveBufferSize, 0xffffL << tcb.rcvWscale);
     long free = Math.min(c.receiveBufferSize - c.unread(), max);

@@ -795,7 +795,10 @@ final class TcpConnection {
         tcb.rcvNxt += keep;
         boolean filledHole = outOfOrder() > 0;
         if (filledHole) tcb.rcvNxt = reassembly.drainInto(tcb.rcvNxt, receiveQueue);
-        scheduleAckForData(filledHole);
+        // Linux: an in-order FIN with the data enters pingpong mode, so the data gets no quick ACK
+        boolean finFollows = seg.isFin() && keep == len - skip && dataSeq + len == tcb.rcvNxt
+            && finAckDelayed();
+        scheduleAckForData(filledHole, finFollows);
         if (discardsInput()) {
           receiveQueue = null; // ACKed, never delivered (BSD SHUT_RD)
         } else {
@@ -848,10 +851,12 @@ final class TcpConnection {
     terminate(ConnectionEnd.RESET_ON_DATA_AFTER_SHUTDOWN);
   }
 
-  private void scheduleAckForData(boolean filledHole) {
+  private void scheduleAckForData(boolean filledHole, boolean finFollows) {
     unackedSegments++;
-    if (filledHole || quickAcksLeft > 0) {
-      if (quickAcksLeft > 0) quickAcksLeft--;
+    if (filledHole) {
+      ackNow = true; // RFC 5681 §4.2: at once when a hole is filled
+    } else if (quickAcksLeft > 0 && !finFollows) {
+      quickAcksLeft--;
       ackNow = true;
     } else if (unackedSegments >= 2) {
       ackNow = true; // RFC 5681 §4.2: at least every second full-sized segment
@@ -868,10 +873,14 @@ final class TcpConnection {
       ackNow = true;
       return;
     }
+    boolean dataEverReceived = tcb.rcvNxt != tcb.irs + 1;
     tcb.rcvNxt += 1;
     peerFinReceived = true;
-    if (profile().delayAckOfFin() && (state == ESTABLISHED || state == SYN_RECEIVED)) {
-      timers.armDelayedAck();
+    if (finAckDelayed()) {
+      // Linux: the delayed-ACK engine starts with the first data (ato TCP_ATO_MIN); before that ato is
+      // 0 and the timer fires on the next tick
+      timers.armDelayedAck(
+          dataEverReceived ? profile().delayedAckNanos() : profile().clockGranularityNanos());
       unackedSegments++;
     } else {
       ackNow = true;
@@ -897,6 +906,11 @@ final class TcpConnection {
         break;
     }
     stack.readable(this);
+  }
+
+  /** Is the ACK of an in-order FIN arriving now delayed (Linux pingpong in ESTABLISHED)? */
+  private boolean finAckDelayed() {
+    return profile().delayAckOfFin() && (state == ESTABLISHED || state == SYN_RECEIVED);
   }
 
   private void enterTimeWait() {
