@@ -52,6 +52,10 @@ import java.util.List;
  *     gap when positive (Linux tcp_timewait_state_process: snd_nxt + 65535 + 2); 0 keeps the RFC 6528
  *     ISN and raises it to old SND.NXT + 1 only when it is not above (RFC 1122 §4.2.2.13 (1): "larger
  *     than the largest sequence number it used on the previous connection incarnation")
+ * @param sackCoversFin a FIN held out of order counts in our SACK blocks (Linux tcp_data_queue_ofo: the
+ *     block ends at the segment's end_seq, which counts the FIN); RFC 2018 §3 reports blocks of data only
+ * @param dsack report a duplicate segment in the first SACK block of the next ACK (RFC 2883 §4; Linux
+ *     tcp_dsack 1)
  * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
@@ -82,6 +86,8 @@ public record Profile(
     boolean orphanRstsLikeLinux,
     boolean shutdownReadKeepsData,
     int timeWaitIsnGap,
+    boolean sackCoversFin,
+    boolean dsack,
     long keepaliveIdleNanos,
     long keepaliveIntervalNanos,
     int keepaliveProbes,
@@ -144,6 +150,8 @@ public record Profile(
           true,
           true, // SHUT_RD: tcp_recvmsg still copies queued data
           65_535 + 2, // tcp_timewait_state_process: isn = tw_snd_nxt + 65535 + 2
+          true, // tcp_sack_new_ofo_skb(sk, seq, end_seq)
+          true, // tcp_dsack
           7200 * S, // tcp_keepalive_time
           75 * S, // tcp_keepalive_intvl
           9, // tcp_keepalive_probes
@@ -176,6 +184,8 @@ public record Profile(
           false,
           false, // SHUT_RD discards (4.4BSD sorflush)
           0, // RFC 6528 ISN, kept above the old SND.NXT (RFC 1122 §4.2.2.13)
+          false, // RFC 2018 §3: blocks of data
+          false, // RFC 2883 is an extension
           7200 * S, // RFC 1122 §4.2.3.6
           75 * S,
           9,
@@ -249,6 +259,8 @@ public record Profile(
     b.orphanRstsLikeLinux = orphanRstsLikeLinux;
     b.shutdownReadKeepsData = shutdownReadKeepsData;
     b.timeWaitIsnGap = timeWaitIsnGap;
+    b.sackCoversFin = sackCoversFin;
+    b.dsack = dsack;
     b.keepaliveIdleNanos = keepaliveIdleNanos;
     b.keepaliveIntervalNanos = keepaliveIntervalNanos;
     b.keepaliveProbes = keepaliveProbes;
@@ -282,6 +294,8 @@ public record Profile(
     private boolean orphanRstsLikeLinux;
     private boolean shutdownReadKeepsData;
     private int timeWaitIsnGap;
+    private boolean sackCoversFin;
+    private boolean dsack;
     private long keepaliveIdleNanos;
     private long keepaliveIntervalNanos;
     private int keepaliveProbes;
@@ -409,6 +423,16 @@ public record Profile(
       return this;
     }
 
+    public Builder sackCoversFin(boolean sackCoversFin) {
+      this.sackCoversFin = sackCoversFin;
+      return this;
+    }
+
+    public Builder dsack(boolean dsack) {
+      this.dsack = dsack;
+      return this;
+    }
+
     public Builder keepaliveIdleNanos(long keepaliveIdleNanos) {
       this.keepaliveIdleNanos = keepaliveIdleNanos;
       return this;
@@ -431,7 +455,7 @@ public record Profile(
 
     public Profile build() {
       return new Profile(
-          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, sackCoversFin, dsack, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
     }
   }
 }

@@ -69,6 +69,10 @@ final class TcpConnection {
   /** The sequence number of a FIN that arrived out of order, valid when {@link #outOfOrderFin}. */
   int outOfOrderFinSeq;
   boolean outOfOrderFin;
+  /** A duplicate to report in the next ACK's first SACK block (RFC 2883), valid when {@link #dsackPending}. */
+  int dsackLeft;
+  int dsackRight;
+  boolean dsackPending;
   /** Set once the connection ended; the error the next read/write reports. */
   ConnectionEnd end;
   /**
@@ -525,6 +529,10 @@ final class TcpConnection {
       }
       if (!seg.isRst()) {
         if (state == TIME_WAIT && seg.isFin()) timers.armTimeWait(); // §3.10.7.4 eighth
+        int end = seg.seq() + seg.seqLength();
+        if (seg.seqLength() > 0 && SeqNum.leq(end, tcb.rcvNxt)) {
+          reportDuplicate(seg.seq(), end); // RFC 2883 §4: a duplicate segment
+        }
         ackNow = true;
         event("unacceptable segment: ACK sent");
       }
@@ -786,7 +794,11 @@ final class TcpConnection {
     }
     if (len > 0) {
       // Trim what we already have and what lies beyond the window.
-      if (SeqNum.lt(dataSeq, tcb.rcvNxt)) skip = Math.min(len, tcb.rcvNxt - dataSeq);
+      if (SeqNum.lt(dataSeq, tcb.rcvNxt)) {
+        skip = Math.min(len, tcb.rcvNxt - dataSeq);
+        reportDuplicate(dataSeq, dataSeq + skip); // RFC 2883 §4: partly a duplicate
+        ackNow = true;
+      }
       int start = dataSeq + skip;
       long room = tcb.receiveWindow() - Integer.toUnsignedLong(start - tcb.rcvNxt);
       int keep = (int) Math.max(0, Math.min(len - skip, room));
@@ -841,6 +853,15 @@ final class TcpConnection {
     } else {
       abort("data after close()");
     }
+  }
+
+  /** RFC 2883 §4: the next ACK's first SACK block names {@code left..right}, received twice. */
+  private void reportDuplicate(int left, int right) {
+    // Linux's TIME-WAIT socket keeps no SACK state: its re-ACKs carry no D-SACK (tcp_v4_timewait_ack)
+    if (!tcb.sackEnabled || !profile().dsack() || state == TIME_WAIT) return;
+    dsackLeft = left;
+    dsackRight = right;
+    dsackPending = true;
   }
 
   /** Linux's answer to new data after SHUT_RDWR: the reply-form RST, and ECONNRESET for the application. */
