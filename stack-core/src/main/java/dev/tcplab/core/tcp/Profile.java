@@ -56,6 +56,11 @@ import java.util.List;
  *     block ends at the segment's end_seq, which counts the FIN); RFC 2018 §3 reports blocks of data only
  * @param dsack report a duplicate segment in the first SACK block of the next ACK (RFC 2883 §4; Linux
  *     tcp_dsack 1)
+ * @param rtoMinBoundsVariance RTO = SRTT + max(4*RTTVAR, rtoMin) (Linux tcp_rtt_estimator keeps
+ *     mdev_max at least tcp_rto_min, tcp_set_rto adds it to SRTT) instead of RFC 6298 §2.4's max(SRTT +
+ *     max(G, 4*RTTVAR), rtoMin)
+ * @param rtoFallbackNanos the RTO when data transmission begins without an RTT sample from the handshake
+ *     (RFC 6298 §5.7 and Linux tcp_init_metrics TCP_TIMEOUT_FALLBACK: 3 s)
  * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
@@ -88,6 +93,8 @@ public record Profile(
     int timeWaitIsnGap,
     boolean sackCoversFin,
     boolean dsack,
+    boolean rtoMinBoundsVariance,
+    long rtoFallbackNanos,
     long keepaliveIdleNanos,
     long keepaliveIntervalNanos,
     int keepaliveProbes,
@@ -152,6 +159,8 @@ public record Profile(
           65_535 + 2, // tcp_timewait_state_process: isn = tw_snd_nxt + 65535 + 2
           true, // tcp_sack_new_ofo_skb(sk, seq, end_seq)
           true, // tcp_dsack
+          true, // tcp_set_rto: srtt + max(mdev, tcp_rto_min)
+          3 * S, // TCP_TIMEOUT_FALLBACK
           7200 * S, // tcp_keepalive_time
           75 * S, // tcp_keepalive_intvl
           9, // tcp_keepalive_probes
@@ -186,6 +195,8 @@ public record Profile(
           0, // RFC 6528 ISN, kept above the old SND.NXT (RFC 1122 §4.2.2.13)
           false, // RFC 2018 §3: blocks of data
           false, // RFC 2883 is an extension
+          false, // RFC 6298 §2.4
+          3 * S, // RFC 6298 §5.7
           7200 * S, // RFC 1122 §4.2.3.6
           75 * S,
           9,
@@ -261,6 +272,8 @@ public record Profile(
     b.timeWaitIsnGap = timeWaitIsnGap;
     b.sackCoversFin = sackCoversFin;
     b.dsack = dsack;
+    b.rtoMinBoundsVariance = rtoMinBoundsVariance;
+    b.rtoFallbackNanos = rtoFallbackNanos;
     b.keepaliveIdleNanos = keepaliveIdleNanos;
     b.keepaliveIntervalNanos = keepaliveIntervalNanos;
     b.keepaliveProbes = keepaliveProbes;
@@ -296,6 +309,8 @@ public record Profile(
     private int timeWaitIsnGap;
     private boolean sackCoversFin;
     private boolean dsack;
+    private boolean rtoMinBoundsVariance;
+    private long rtoFallbackNanos;
     private long keepaliveIdleNanos;
     private long keepaliveIntervalNanos;
     private int keepaliveProbes;
@@ -433,6 +448,16 @@ public record Profile(
       return this;
     }
 
+    public Builder rtoMinBoundsVariance(boolean rtoMinBoundsVariance) {
+      this.rtoMinBoundsVariance = rtoMinBoundsVariance;
+      return this;
+    }
+
+    public Builder rtoFallbackNanos(long rtoFallbackNanos) {
+      this.rtoFallbackNanos = rtoFallbackNanos;
+      return this;
+    }
+
     public Builder keepaliveIdleNanos(long keepaliveIdleNanos) {
       this.keepaliveIdleNanos = keepaliveIdleNanos;
       return this;
@@ -455,7 +480,7 @@ public record Profile(
 
     public Profile build() {
       return new Profile(
-          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, sackCoversFin, dsack, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, sackCoversFin, dsack, rtoMinBoundsVariance, rtoFallbackNanos, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
     }
   }
 }

@@ -498,6 +498,7 @@ final class TcpConnection {
   }
 
   private void enterEstablished() {
+    rtt.dataTransmissionBegins(); // RFC 6298 §5.7
     quickAcksLeft = profile().quickAckSegments();
     if (keepAlive) timers.armKeepalive();
     stack.established(this);
