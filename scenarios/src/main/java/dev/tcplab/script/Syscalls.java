@@ -174,10 +174,12 @@ final class Syscalls {
     if (f.socket == null) return Result.error("ENOTCONN");
     TcpSocket sock = f.socket;
     int len = (int) intValue(arg(s, 2), "the length");
-    if (len > 0 && sock.available() == 0 && !sock.peerClosed() && sock.end() == null) {
+    // Linux tcp_recvmsg: with nothing queued, a read ends at the peer's FIN, an error, or SHUT_RD
+    BooleanSupplier canReturn =
+        () -> sock.available() > 0 || sock.peerClosed() || sock.end() != null || sock.inputShutdown();
+    if (len > 0 && !canReturn.getAsBoolean()) {
       if (f.nonBlocking) return Result.error("EAGAIN");
-      block(e, s, () -> sock.available() > 0 || sock.peerClosed() || sock.end() != null,
-          () -> readNow(sock, len));
+      block(e, s, canReturn, () -> readNow(sock, len));
       return null;
     }
     return readNow(sock, len);
@@ -303,18 +305,22 @@ final class Syscalls {
     }
     TcpSocket s = f.socket;
     if (s == null) return r;
-    boolean reset = s.end() == ConnectionEnd.RESET_BY_PEER;
-    if (s.available() > 0 || s.peerClosed() || s.end() != null) r.add("POLLIN");
+    boolean reset = s.end() == ConnectionEnd.RESET_BY_PEER
+        || s.end() == ConnectionEnd.RESET_ON_DATA_AFTER_SHUTDOWN;
+    // Linux tcp_poll: RCV_SHUTDOWN (the peer's FIN or our SHUT_RD) makes a socket readable, RDHUP
+    boolean rcvShutdown = s.peerClosed() || s.inputShutdown();
+    if (s.available() > 0 || rcvShutdown || s.end() != null) r.add("POLLIN");
     if ((s.state() == TcpState.ESTABLISHED || s.state() == TcpState.CLOSE_WAIT) && s.writable() > 0) {
       r.add("POLLOUT");
     }
     if (reset) {
       r.add("POLLERR");
     }
-    if (reset || (s.peerClosed() && s.state().finQueued()) || s.end() != null && !reset) {
+    // Linux tcp_poll: HUP when both directions are shut (SHUTDOWN_MASK) or the socket is closed
+    if (reset || (rcvShutdown && s.state().finQueued()) || s.end() != null && !reset) {
       if (!r.contains("POLLHUP")) r.add("POLLHUP");
     }
-    if (s.peerClosed() && !r.contains("POLLRDHUP")) r.add("POLLRDHUP");
+    if (rcvShutdown && !r.contains("POLLRDHUP")) r.add("POLLRDHUP");
     return r;
   }
 
@@ -322,10 +328,49 @@ final class Syscalls {
 
   private void block(Event e, SyscallEvent s, BooleanSupplier ready,
       java.util.function.Supplier<Result> finish) {
+    if (!e.time().isBlocking()) {
+      blockOnMainThread(s, ready, finish);
+      return;
+    }
     if (run.pending != null) run.fail("two blocking calls at once are not supported");
     run.blockStart = run.previousEventTime; // packetdrill: t1...t2 with +t2 from the event before
     run.pending = new Pending(e, s, ready, finish);
   }
+
+  /**
+   * A call without a {@code ...} range that cannot return at once. packetdrill makes such a call on its
+   * main thread (run_system_call_event → invoke_system_call), so no later event of the script happens
+   * until it returns, and the next event's start is then checked against its time (run.c
+   * wait_for_event → check_event_time): a call that blocks longer than the tolerance fails the script.
+   * Here only the stack's own timers run meanwhile; within the tolerance the call completes normally.
+   */
+  private void blockOnMainThread(SyscallEvent s, BooleanSupplier ready,
+      java.util.function.Supplier<Result> finish) {
+    long start = run.clock.nanos();
+    long limit = start + run.tolerance();
+    while (!ready.getAsBoolean() && run.clock.runNext(limit)) {
+      // the stack's timers only: the script is stuck in this call
+    }
+    if (ready.getAsBoolean()) {
+      check(s, finish.get());
+      return;
+    }
+    long giveUp = start + MAIN_THREAD_BLOCK_LIMIT_NANOS;
+    while (!ready.getAsBoolean() && run.clock.runNext(giveUp)) {
+      // find out when it would have returned, for the message
+    }
+    String when = ready.getAsBoolean()
+        ? "it returned only at " + ScriptRunner.seconds(run.clock.nanos()) + " s"
+        : "it never returned";
+    run.sent.clear(); // what the stack sent meanwhile is not the point of the failure
+    run.fail(s.name() + "() blocked at " + ScriptRunner.seconds(start) + " s and " + when
+        + "; without a '...' time range the script expects it to return at once (±"
+        + run.tolerance() / 1_000 + " µs), as packetdrill runs it on its main thread: write "
+        + "'t1...t2 " + s.name() + "(...)' for a call that blocks");
+  }
+
+  /** How far the stack's timers run to learn when a wrongly blocking call would have returned. */
+  private static final long MAIN_THREAD_BLOCK_LIMIT_NANOS = 600_000_000_000L;
 
   private void applyOptions(ScriptRunner.Fd f, TcpSocket s) {
     s.setLingerZero(f.lingerZero);

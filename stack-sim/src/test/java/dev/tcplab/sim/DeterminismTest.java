@@ -9,6 +9,8 @@ import dev.tcplab.core.tcp.TcpStack;
 import dev.tcplab.core.wire.IpPacket;
 import dev.tcplab.core.wire.IpPacketCodec;
 import dev.tcplab.core.wire.MalformedPacketException;
+import dev.tcplab.core.wire.Segment;
+import dev.tcplab.core.wire.SeqNum;
 import dev.tcplab.sim.app.CloseMode;
 import dev.tcplab.sim.app.Transfer;
 import dev.tcplab.sim.pcap.PcapReader;
@@ -169,6 +171,18 @@ class DeterminismTest {
       for (int i = 0; i < groups.length; i++) {
         if (malformed || Integer.parseInt(groups[i]) != PI_SEQUENCE) {
           broken.add(frame);
+        } else if (!discarded.contains(frame) && messages[i].equals("TCP window update")) {
+          // An ACK whose window is larger than that of the frame before it, which the link's
+          // reordering can make an older ACK
+          assertThat(seen.get(frame - 1).segment().payloadLength()).as("frame %d", frame).isZero();
+        } else if (!discarded.contains(frame) && (messages[i].equals("D-SACK Sequence")
+            || messages[i].startsWith("Duplicate ACK"))) {
+          // The answer to a duplicate segment: a duplicate ACK whose first SACK block, at or below
+          // the ACK, reports it (RFC 2883 §4)
+          Segment ack = seen.get(frame - 1).segment();
+          assertThat(ack.sackBlocks()).as("frame %d", frame).isNotEmpty();
+          assertThat(SeqNum.leq(ack.sackBlocks().get(0).right(), ack.ack())).as("frame %d", frame)
+              .isTrue();
         } else if (!discarded.contains(frame)) {
           // Wireshark calls a retransmission sent sooner than an RTT after the newest data
           // "out-of-order"; check that it is one.
@@ -201,7 +215,9 @@ class DeterminismTest {
     for (String line : expert) {
       if (line.matches("^\\w+ \\(\\d+\\)$")) inWarnings = line.startsWith("Warns");
       if (inWarnings && line.matches("^\\s+\\d+\\s+\\w+.*")) {
-        assertThat(line).as("an expert warning").contains("Sequence", "TCP", "out-of-order");
+        // Retransmissions Wireshark calls out-of-order, and the D-SACK reports of duplicated frames
+        assertThat(line).as("an expert warning").contains("Sequence", "TCP")
+            .containsAnyOf("out-of-order", "D-SACK Sequence");
       }
     }
 

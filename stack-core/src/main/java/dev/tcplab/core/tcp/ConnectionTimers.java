@@ -56,8 +56,13 @@ final class ConnectionTimers implements Runnable {
   }
 
   void armDelayedAck() {
+    armDelayedAck(c.profile().delayedAckNanos());
+  }
+
+  /** The delayed-ACK timer with {@code timeout}, unless it is already running. */
+  void armDelayedAck(long timeout) {
     if (delayedAck == NONE) {
-      delayedAck = c.now() + c.profile().delayedAckNanos();
+      delayedAck = c.now() + timeout;
       reschedule();
     }
   }

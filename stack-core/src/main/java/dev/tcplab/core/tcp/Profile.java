@@ -36,11 +36,31 @@ import java.util.List;
  * @param abortRstCarriesAck an ABORT's RST is "R." with ACK = RCV.NXT (Linux) instead of a bare "R" with
  *     SEQ = SND.NXT (RFC 9293 §3.10.5)
  * @param delayAckOfFin the ACK of a peer's FIN waits for the delayed-ACK timer, so it can ride on our FIN
- *     (Linux); RFC 9293 §3.10.7.4 ACKs it at once
+ *     (Linux tcp_fin enters pingpong mode, which ends quick-ACK mode: data arriving with the FIN waits
+ *     too; before any data was received the timer's ato is 0 and it fires on the next tick, one {@code
+ *     clockGranularityNanos}); RFC 9293 §3.10.7.4 ACKs it at once
  * @param orphanRstsLikeLinux after close(), a RST answers data in the form a reply to that segment takes
  *     ("R" with SEQ = SEG.ACK), and in FIN-WAIT-2 any in-window RST ends the connection without a
  *     challenge ACK: Linux keeps such sockets as lightweight time-wait sockets (LINUX-BEHAVIOUR.md);
  *     and after the peer's FIN a RST at RCV.NXT - 1 is accepted (Linux tcp_reset_check())
+ * @param shutdownReadKeepsData shutdown(SHUT_RD) only marks the receiving side shut: data already
+ *     queued and data arriving later are ACKed, stay readable and count as unread at close() (RST, RFC
+ *     1122 §4.2.2.13), a read with nothing queued returns end of file at once, and new data in
+ *     FIN-WAIT-1/2 after it draws a RST (Linux tcp_recvmsg, tcp_rcv_state_process); otherwise queued and
+ *     later data are discarded (4.4BSD sorflush; POSIX: "further receive operations disabled")
+ * @param timeWaitIsnGap the ISN of a connection reopened by a new SYN in TIME-WAIT: old SND.NXT + this
+ *     gap when positive (Linux tcp_timewait_state_process: snd_nxt + 65535 + 2); 0 keeps the RFC 6528
+ *     ISN and raises it to old SND.NXT + 1 only when it is not above (RFC 1122 §4.2.2.13 (1): "larger
+ *     than the largest sequence number it used on the previous connection incarnation")
+ * @param sackCoversFin a FIN held out of order counts in our SACK blocks (Linux tcp_data_queue_ofo: the
+ *     block ends at the segment's end_seq, which counts the FIN); RFC 2018 §3 reports blocks of data only
+ * @param dsack report a duplicate segment in the first SACK block of the next ACK (RFC 2883 §4; Linux
+ *     tcp_dsack 1)
+ * @param rtoMinBoundsVariance RTO = SRTT + max(4*RTTVAR, rtoMin) (Linux tcp_rtt_estimator keeps
+ *     mdev_max at least tcp_rto_min, tcp_set_rto adds it to SRTT) instead of RFC 6298 §2.4's max(SRTT +
+ *     max(G, 4*RTTVAR), rtoMin)
+ * @param rtoFallbackNanos the RTO when data transmission begins without an RTT sample from the handshake
+ *     (RFC 6298 §5.7 and Linux tcp_init_metrics TCP_TIMEOUT_FALLBACK: 3 s)
  * @param keepaliveIdleNanos idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least 2 h)
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
@@ -69,6 +89,12 @@ public record Profile(
     boolean abortRstCarriesAck,
     boolean delayAckOfFin,
     boolean orphanRstsLikeLinux,
+    boolean shutdownReadKeepsData,
+    int timeWaitIsnGap,
+    boolean sackCoversFin,
+    boolean dsack,
+    boolean rtoMinBoundsVariance,
+    long rtoFallbackNanos,
     long keepaliveIdleNanos,
     long keepaliveIntervalNanos,
     int keepaliveProbes,
@@ -101,6 +127,7 @@ public record Profile(
     checkArgument(mslNanos >= 0, "MSL must not be negative");
     checkArgument(delayedAckNanos >= 0, "delayed ACK must not be negative");
     checkArgument(clockGranularityNanos >= 0, "clock granularity must not be negative");
+    checkArgument(timeWaitIsnGap >= 0, "timeWaitIsnGap must not be negative");
   }
 
   /** Linux 6.x with the sysctls packetdrill's runner sets (../shared/LINUX-BEHAVIOUR.md). */
@@ -128,6 +155,12 @@ public record Profile(
           true,
           true,
           true,
+          true, // SHUT_RD: tcp_recvmsg still copies queued data
+          65_535 + 2, // tcp_timewait_state_process: isn = tw_snd_nxt + 65535 + 2
+          true, // tcp_sack_new_ofo_skb(sk, seq, end_seq)
+          true, // tcp_dsack
+          true, // tcp_set_rto: srtt + max(mdev, tcp_rto_min)
+          3 * S, // TCP_TIMEOUT_FALLBACK
           7200 * S, // tcp_keepalive_time
           75 * S, // tcp_keepalive_intvl
           9, // tcp_keepalive_probes
@@ -158,6 +191,12 @@ public record Profile(
           false,
           false,
           false,
+          false, // SHUT_RD discards (4.4BSD sorflush)
+          0, // RFC 6528 ISN, kept above the old SND.NXT (RFC 1122 §4.2.2.13)
+          false, // RFC 2018 §3: blocks of data
+          false, // RFC 2883 is an extension
+          false, // RFC 6298 §2.4
+          3 * S, // RFC 6298 §5.7
           7200 * S, // RFC 1122 §4.2.3.6
           75 * S,
           9,
@@ -229,6 +268,12 @@ public record Profile(
     b.abortRstCarriesAck = abortRstCarriesAck;
     b.delayAckOfFin = delayAckOfFin;
     b.orphanRstsLikeLinux = orphanRstsLikeLinux;
+    b.shutdownReadKeepsData = shutdownReadKeepsData;
+    b.timeWaitIsnGap = timeWaitIsnGap;
+    b.sackCoversFin = sackCoversFin;
+    b.dsack = dsack;
+    b.rtoMinBoundsVariance = rtoMinBoundsVariance;
+    b.rtoFallbackNanos = rtoFallbackNanos;
     b.keepaliveIdleNanos = keepaliveIdleNanos;
     b.keepaliveIntervalNanos = keepaliveIntervalNanos;
     b.keepaliveProbes = keepaliveProbes;
@@ -260,6 +305,12 @@ public record Profile(
     private boolean abortRstCarriesAck;
     private boolean delayAckOfFin;
     private boolean orphanRstsLikeLinux;
+    private boolean shutdownReadKeepsData;
+    private int timeWaitIsnGap;
+    private boolean sackCoversFin;
+    private boolean dsack;
+    private boolean rtoMinBoundsVariance;
+    private long rtoFallbackNanos;
     private long keepaliveIdleNanos;
     private long keepaliveIntervalNanos;
     private int keepaliveProbes;
@@ -377,6 +428,36 @@ public record Profile(
       return this;
     }
 
+    public Builder shutdownReadKeepsData(boolean shutdownReadKeepsData) {
+      this.shutdownReadKeepsData = shutdownReadKeepsData;
+      return this;
+    }
+
+    public Builder timeWaitIsnGap(int timeWaitIsnGap) {
+      this.timeWaitIsnGap = timeWaitIsnGap;
+      return this;
+    }
+
+    public Builder sackCoversFin(boolean sackCoversFin) {
+      this.sackCoversFin = sackCoversFin;
+      return this;
+    }
+
+    public Builder dsack(boolean dsack) {
+      this.dsack = dsack;
+      return this;
+    }
+
+    public Builder rtoMinBoundsVariance(boolean rtoMinBoundsVariance) {
+      this.rtoMinBoundsVariance = rtoMinBoundsVariance;
+      return this;
+    }
+
+    public Builder rtoFallbackNanos(long rtoFallbackNanos) {
+      this.rtoFallbackNanos = rtoFallbackNanos;
+      return this;
+    }
+
     public Builder keepaliveIdleNanos(long keepaliveIdleNanos) {
       this.keepaliveIdleNanos = keepaliveIdleNanos;
       return this;
@@ -399,7 +480,7 @@ public record Profile(
 
     public Profile build() {
       return new Profile(
-          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, sackCoversFin, dsack, rtoMinBoundsVariance, rtoFallbackNanos, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
     }
   }
 }

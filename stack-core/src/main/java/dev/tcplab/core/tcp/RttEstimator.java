@@ -60,11 +60,16 @@ final class RttEstimator {
       // RFC 6298 §2.3: SRTT <- (1 - alpha) * SRTT + alpha * R', alpha = 1/8.
       srtt = (7 * srtt + rttNanos) / 8;
     }
-    // RFC 6298 §2.2/§2.3: RTO <- SRTT + max(G, K * RTTVAR), K = 4.
-    long g = profile.clockGranularityNanos();
-    long rto = LongMath.saturatedAdd(srtt, Math.max(g, LongMath.saturatedMultiply(4L, rttvar)));
-    // RFC 6298 §2.4 (minimum) and §2.5 (maximum).
-    baseRto = clamp(rto);
+    long variance = LongMath.saturatedMultiply(4L, rttvar);
+    if (profile.rtoMinBoundsVariance()) {
+      // Linux tcp_set_rto: RTO <- SRTT + max(4 * RTTVAR, RTO.min), then the maximum
+      baseRto = clamp(LongMath.saturatedAdd(srtt, Math.max(variance, profile.rtoMinNanos())));
+    } else {
+      // RFC 6298 §2.2/§2.3: RTO <- SRTT + max(G, K * RTTVAR), K = 4.
+      long g = profile.clockGranularityNanos();
+      // RFC 6298 §2.4 (minimum) and §2.5 (maximum).
+      baseRto = clamp(LongMath.saturatedAdd(srtt, Math.max(g, variance)));
+    }
     // RFC 6298 §5 / Karn: a valid sample ends the backoff.
     backoffCount = 0;
   }
@@ -78,6 +83,16 @@ final class RttEstimator {
       rto = rto > maxRto / 2 ? maxRto : rto * 2;
     }
     return rto;
+  }
+
+  /**
+   * Data transmission begins: without an RTT sample from the handshake (its SYN or SYN,ACK was
+   * retransmitted, Karn's rule) the RTO becomes the fallback, 3 s, and the backoff ends (RFC 6298 §5.7).
+   */
+  void dataTransmissionBegins() {
+    if (hasSample()) return;
+    baseRto = clamp(profile.rtoFallbackNanos());
+    backoffCount = 0;
   }
 
   /** The retransmission timer expired: back off the timer (RFC 6298 §5.5). */

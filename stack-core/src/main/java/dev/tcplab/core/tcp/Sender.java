@@ -179,11 +179,39 @@ final class Sender {
    */
   static int maxPayload(TcpConnection c) {
     Tcb tcb = c.tcb;
-    if (tcb.sackEnabled && c.outOfOrder() > 0) {
-      int blocks = Math.min(c.reassembly().blockCount(), tcb.timestampsEnabled ? 3 : 4);
-      return tcb.segmentSize() - (4 + 8 * blocks);
-    }
+    if (hasSackBlocks(c)) return tcb.segmentSize() - (4 + 8 * sackBlocks(c).size());
     return tcb.segmentSize();
+  }
+
+  /** Do our segments carry a SACK option now (out-of-order data or FIN, a D-SACK to report)? */
+  private static boolean hasSackBlocks(TcpConnection c) {
+    return c.tcb.sackEnabled
+        && (c.outOfOrder() > 0 || c.dsackPending
+            || (c.outOfOrderFin && c.profile().sackCoversFin()));
+  }
+
+  /**
+   * The SACK blocks to send: a D-SACK block first (RFC 2883 §4), then the out-of-order blocks, the most
+   * recent first (RFC 2018 §4); on Linux a FIN held out of order extends its block by one (or is a
+   * block of its own). At most 3 beside timestamps, else 4.
+   */
+  private static List<TcpOption.Block> sackBlocks(TcpConnection c) {
+    int max = c.tcb.timestampsEnabled ? MAX_SACK_BLOCKS_WITH_TS : 4;
+    List<TcpOption.Block> blocks = new ArrayList<>(max);
+    if (c.dsackPending) blocks.add(new TcpOption.Block(c.dsackLeft, c.dsackRight));
+    List<TcpOption.Block> ofo =
+        c.outOfOrder() > 0 ? c.reassembly().sackBlocks(max) : List.of();
+    boolean fin = c.outOfOrderFin && c.profile().sackCoversFin();
+    boolean finPlaced = false;
+    for (TcpOption.Block b : ofo) {
+      if (fin && b.right() == c.outOfOrderFinSeq) {
+        b = new TcpOption.Block(b.left(), b.right() + 1);
+        finPlaced = true;
+      }
+      blocks.add(b);
+    }
+    if (fin && !finPlaced) blocks.add(new TcpOption.Block(c.outOfOrderFinSeq, c.outOfOrderFinSeq + 1));
+    return blocks.size() > max ? blocks.subList(0, max) : blocks;
   }
 
   /** RFC 6675 §4 pipe; without SACK each duplicate ACK stands for a segment that left the network. */
@@ -268,6 +296,9 @@ final class Sender {
 
   /** After the application read: a window update when the window opened enough (RFC 9293 §3.8.6.2.2). */
   static void windowOpened(TcpConnection c, long advertisedBefore) {
+    // After the peer's FIN or SHUT_RD no more data is wanted: no update (Linux tcp_cleanup_rbuf checks
+    // RCV_SHUTDOWN)
+    if (c.peerFinReceived || c.readShutdown) return;
     Tcb tcb = c.tcb;
     long max = Math.min(c.receiveBufferSize, 0xffffL << tcb.rcvWscale);
     long free = Math.min(c.receiveBufferSize - c.unread(), max);
@@ -319,8 +350,7 @@ final class Sender {
   private static Segment.Builder options(TcpConnection c, Segment.Builder b) {
     Tcb tcb = c.tcb;
     boolean ts = tcb.timestampsEnabled;
-    boolean sack = tcb.sackEnabled && c.outOfOrder() > 0;
-    if (!sack) return ts ? b.timestamps(tsVal(c), tcb.tsRecent) : b;
+    if (!hasSackBlocks(c)) return ts ? b.timestamps(tsVal(c), tcb.tsRecent) : b;
     List<TcpOption> o = new ArrayList<>(6);
     if (ts) {
       o.add(TcpOption.Nop.INSTANCE);
@@ -329,7 +359,7 @@ final class Sender {
     }
     o.add(TcpOption.Nop.INSTANCE);
     o.add(TcpOption.Nop.INSTANCE);
-    o.add(new TcpOption.Sack(c.reassembly().sackBlocks(ts ? MAX_SACK_BLOCKS_WITH_TS : 4)));
+    o.add(new TcpOption.Sack(sackBlocks(c)));
     return b.options(o);
   }
 
@@ -341,6 +371,7 @@ final class Sender {
   private static void emit(TcpConnection c, Segment seg) {
     Tcb tcb = c.tcb;
     if (seg.isAck()) {
+      c.dsackPending = false; // reported once (RFC 2883 §4)
       tcb.lastAckSent = tcb.rcvNxt;
       c.ackNow = false;
       c.unackedSegments = 0;

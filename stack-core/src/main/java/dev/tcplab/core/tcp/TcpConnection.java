@@ -69,6 +69,10 @@ final class TcpConnection {
   /** The sequence number of a FIN that arrived out of order, valid when {@link #outOfOrderFin}. */
   int outOfOrderFinSeq;
   boolean outOfOrderFin;
+  /** A duplicate to report in the next ACK's first SACK block (RFC 2883), valid when {@link #dsackPending}. */
+  int dsackLeft;
+  int dsackRight;
+  boolean dsackPending;
   /** Set once the connection ended; the error the next read/write reports. */
   ConnectionEnd end;
   /**
@@ -195,7 +199,11 @@ final class TcpConnection {
   }
 
   void initSendSequence() {
-    tcb.iss = stack.isn(id);
+    initSendSequence(stack.isn(id));
+  }
+
+  void initSendSequence(int iss) {
+    tcb.iss = iss;
     tcb.sndUna = tcb.iss;
     tcb.sndNxt = tcb.iss;
     tcb.tsOffset = stack.random().nextInt();
@@ -236,7 +244,8 @@ final class TcpConnection {
 
   /** RECEIVE (§3.10.3): bytes read, 0 when nothing is there yet, -1 at end of stream. */
   int read(byte[] dst, int off, int len) {
-    if (unread() > 0 && !readShutdown) {
+    // After SHUT_RD queued data is still read (Linux tcp_recvmsg), unless the profile discarded it
+    if (unread() > 0) {
       long before = tcb.receiveWindow();
       int n = receiveQueue.read(dst, off, len);
       Sender.windowOpened(this, before);
@@ -261,6 +270,7 @@ final class TcpConnection {
   private SocketError endError() {
     switch (end) {
       case RESET_BY_PEER:
+      case RESET_ON_DATA_AFTER_SHUTDOWN:
         return SocketError.ECONNRESET;
       case REFUSED:
         return SocketError.ECONNREFUSED;
@@ -273,7 +283,7 @@ final class TcpConnection {
 
   /** Bytes waiting to be read. */
   long available() {
-    return readShutdown ? 0 : unread();
+    return unread();
   }
 
   /** Room in the send buffer. */
@@ -304,10 +314,18 @@ final class TcpConnection {
     Sender.output(this);
   }
 
-  /** shutdown(SHUT_RD): nothing more will be read; data already queued is dropped. */
+  /**
+   * shutdown(SHUT_RD): sends nothing. Linux only marks the receiving side shut (queued and later data
+   * stay readable, an empty read is end of file); the BSD way discards queued and later data.
+   */
   void shutdownInput() {
     readShutdown = true;
-    receiveQueue = null;
+    if (!profile().shutdownReadKeepsData()) receiveQueue = null;
+  }
+
+  /** SHUT_RD discards what arrives (the BSD way, {@link Profile#shutdownReadKeepsData()} false). */
+  private boolean discardsInput() {
+    return readShutdown && !profile().shutdownReadKeepsData();
   }
 
   /**
@@ -324,7 +342,8 @@ final class TcpConnection {
       abort("close() with SO_LINGER 0");
       return;
     }
-    if (unread > 0 && !readShutdown) {
+    // RFC 1122 §4.2.2.13; Linux counts data that arrived after SHUT_RD too (tcp_close)
+    if (unread > 0 && !discardsInput()) {
       abort("close() with " + unread + " unread bytes (RFC 1122 §4.2.2.13)");
       return;
     }
@@ -388,10 +407,13 @@ final class TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // SEGMENT ARRIVES (RFC 9293 §3.10.7)
 
-  /** LISTEN (§3.10.7.2), called on a fresh child TCB, its {@link #id} set, with the SYN that made it. */
-  void listenArrives(Segment seg) {
+  /**
+   * LISTEN (§3.10.7.2), called on a fresh child TCB, its {@link #id} set, with the SYN that made it and
+   * the ISS the stack chose.
+   */
+  void listenArrives(Segment seg, int iss) {
     passive = true;
-    initSendSequence();
+    initSendSequence(iss);
     tcb.irs = seg.seq();
     tcb.rcvNxt = seg.seq() + 1;
     negotiateOptions(seg);
@@ -476,6 +498,7 @@ final class TcpConnection {
   }
 
   private void enterEstablished() {
+    rtt.dataTransmissionBegins(); // RFC 6298 §5.7
     quickAcksLeft = profile().quickAckSegments();
     if (keepAlive) timers.armKeepalive();
     stack.established(this);
@@ -507,6 +530,10 @@ final class TcpConnection {
       }
       if (!seg.isRst()) {
         if (state == TIME_WAIT && seg.isFin()) timers.armTimeWait(); // §3.10.7.4 eighth
+        int end = seg.seq() + seg.seqLength();
+        if (seg.seqLength() > 0 && SeqNum.leq(end, tcb.rcvNxt)) {
+          reportDuplicate(seg.seq(), end); // RFC 2883 §4: a duplicate segment
+        }
         ackNow = true;
         event("unacceptable segment: ACK sent");
       }
@@ -758,11 +785,21 @@ final class TcpConnection {
         // Data for an application that has closed: Linux resets (RFC 1122 §4.2.2.13 in spirit).
         abortAfterClose(seg, len);
         return;
+      } else if (readShutdown && state != ESTABLISHED && profile().shutdownReadKeepsData()
+          && SeqNum.gt(dataSeq + len, tcb.rcvNxt)) {
+        // New data in FIN-WAIT-1/2 after SHUT_RD: Linux resets (tcp_rcv_state_process, RFC 1122
+        // §4.2.2.13 "MUST send a reset")
+        resetOnDataAfterShutdown(seg, len);
+        return;
       }
     }
     if (len > 0) {
       // Trim what we already have and what lies beyond the window.
-      if (SeqNum.lt(dataSeq, tcb.rcvNxt)) skip = Math.min(len, tcb.rcvNxt - dataSeq);
+      if (SeqNum.lt(dataSeq, tcb.rcvNxt)) {
+        skip = Math.min(len, tcb.rcvNxt - dataSeq);
+        reportDuplicate(dataSeq, dataSeq + skip); // RFC 2883 §4: partly a duplicate
+        ackNow = true;
+      }
       int start = dataSeq + skip;
       long room = tcb.receiveWindow() - Integer.toUnsignedLong(start - tcb.rcvNxt);
       int keep = (int) Math.max(0, Math.min(len - skip, room));
@@ -771,8 +808,15 @@ final class TcpConnection {
         tcb.rcvNxt += keep;
         boolean filledHole = outOfOrder() > 0;
         if (filledHole) tcb.rcvNxt = reassembly.drainInto(tcb.rcvNxt, receiveQueue);
-        scheduleAckForData(filledHole);
-        stack.readable(this);
+        // Linux: an in-order FIN with the data enters pingpong mode, so the data gets no quick ACK
+        boolean finFollows = seg.isFin() && keep == len - skip && dataSeq + len == tcb.rcvNxt
+            && finAckDelayed();
+        scheduleAckForData(filledHole, finFollows);
+        if (discardsInput()) {
+          receiveQueue = null; // ACKed, never delivered (BSD SHUT_RD)
+        } else {
+          stack.readable(this);
+        }
       } else if (keep > 0) {
         reassembly().add(start, seg.payloadArray(), seg.payloadOffset() + skip, keep, tcb.rcvNxt);
         ackNow = true; // RFC 5681 §4.2: out-of-order data is ACKed at once
@@ -812,10 +856,29 @@ final class TcpConnection {
     }
   }
 
-  private void scheduleAckForData(boolean filledHole) {
+  /** RFC 2883 §4: the next ACK's first SACK block names {@code left..right}, received twice. */
+  private void reportDuplicate(int left, int right) {
+    // Linux's TIME-WAIT socket keeps no SACK state: its re-ACKs carry no D-SACK (tcp_v4_timewait_ack)
+    if (!tcb.sackEnabled || !profile().dsack() || state == TIME_WAIT) return;
+    dsackLeft = left;
+    dsackRight = right;
+    dsackPending = true;
+  }
+
+  /** Linux's answer to new data after SHUT_RDWR: the reply-form RST, and ECONNRESET for the application. */
+  private void resetOnDataAfterShutdown(Segment seg, int len) {
+    event(len + " bytes arrived after shutdown of reading: RST");
+    Sender.sendReset(this, seg.ack(), 0, false); // tcp_v4_send_reset(): SEQ = SEG.ACK, no ACK
+    setState(CLOSED, true, "data after shutdown(SHUT_RD)");
+    terminate(ConnectionEnd.RESET_ON_DATA_AFTER_SHUTDOWN);
+  }
+
+  private void scheduleAckForData(boolean filledHole, boolean finFollows) {
     unackedSegments++;
-    if (filledHole || quickAcksLeft > 0) {
-      if (quickAcksLeft > 0) quickAcksLeft--;
+    if (filledHole) {
+      ackNow = true; // RFC 5681 §4.2: at once when a hole is filled
+    } else if (quickAcksLeft > 0 && !finFollows) {
+      quickAcksLeft--;
       ackNow = true;
     } else if (unackedSegments >= 2) {
       ackNow = true; // RFC 5681 §4.2: at least every second full-sized segment
@@ -832,10 +895,14 @@ final class TcpConnection {
       ackNow = true;
       return;
     }
+    boolean dataEverReceived = tcb.rcvNxt != tcb.irs + 1;
     tcb.rcvNxt += 1;
     peerFinReceived = true;
-    if (profile().delayAckOfFin() && (state == ESTABLISHED || state == SYN_RECEIVED)) {
-      timers.armDelayedAck();
+    if (finAckDelayed()) {
+      // Linux: the delayed-ACK engine starts with the first data (ato TCP_ATO_MIN); before that ato is
+      // 0 and the timer fires on the next tick
+      timers.armDelayedAck(
+          dataEverReceived ? profile().delayedAckNanos() : profile().clockGranularityNanos());
       unackedSegments++;
     } else {
       ackNow = true;
@@ -861,6 +928,11 @@ final class TcpConnection {
         break;
     }
     stack.readable(this);
+  }
+
+  /** Is the ACK of an in-order FIN arriving now delayed (Linux pingpong in ESTABLISHED)? */
+  private boolean finAckDelayed() {
+    return profile().delayAckOfFin() && (state == ESTABLISHED || state == SYN_RECEIVED);
   }
 
   private void enterTimeWait() {

@@ -110,9 +110,18 @@ public final class TcpSocket {
     c.shutdownOutput();
   }
 
-  /** shutdown(SHUT_RD): discard queued and future data. */
+  /**
+   * shutdown(SHUT_RD): nothing is sent. With the LINUX profile queued and later data stay readable and a
+   * read with nothing queued returns -1 at once; otherwise they are discarded (see {@link
+   * Profile#shutdownReadKeepsData()}).
+   */
   public void shutdownInput() {
     c.shutdownInput();
+  }
+
+  /** True after shutdown(SHUT_RD) or close(): a read with nothing queued returns -1 at once. */
+  public boolean inputShutdown() {
+    return c.readShutdown;
   }
 
   /**

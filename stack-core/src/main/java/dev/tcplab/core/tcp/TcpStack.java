@@ -209,10 +209,12 @@ public final class TcpStack {
       c = connections.get(dst, seg.dstPort(), src, seg.srcPort());
       lastHit = c;
     }
+    long reopenIss = -1;
     if (c != null && c.state == TcpState.TIME_WAIT && seg.isSyn() && !seg.isAck()
         && SeqNum.gt(seg.seq(), c.tcb.rcvNxt) && hasListener(seg.dstPort())) {
       // RFC 9293 §3.10.7.4 / RFC 1122 §4.2.2.13: a new SYN with a higher sequence number may reopen.
-      c.event("new SYN in TIME-WAIT: reopening");
+      reopenIss = Integer.toUnsignedLong(reopenIss(c));
+      c.event("new SYN in TIME-WAIT: reopening with ISS " + reopenIss);
       c.setState(TcpState.CLOSED, true, "new SYN in TIME-WAIT");
       c.terminate(ConnectionEnd.CLOSED_GRACEFULLY);
       c = null;
@@ -224,12 +226,12 @@ public final class TcpStack {
     ConnectionId id = new ConnectionId(dst, seg.dstPort(), src, seg.srcPort());
     TcpConnection passive = passiveOpens.get(seg.dstPort());
     if (passive != null) {
-      listenArrives(seg, id, () -> passive, null);
+      listenArrives(seg, id, () -> passive, null, reopenIss);
       return;
     }
     TcpListener l = listeners.get(seg.dstPort());
     if (l != null) {
-      listenArrives(seg, id, () -> l.newChild(), l);
+      listenArrives(seg, id, () -> l.newChild(), l, reopenIss);
       return;
     }
     resetNoConnection(src, dst, seg);
@@ -243,8 +245,24 @@ public final class TcpStack {
   }
 
   /** LISTEN (RFC 9293 §3.10.7.2). */
+  /**
+   * RFC 1122 §4.2.2.13 (1): the ISS of a connection reopened from TIME-WAIT lies above every sequence
+   * number the old incarnation used (Linux: old SND.NXT + 65537; see {@link Profile#timeWaitIsnGap()}).
+   */
+  private int reopenIss(TcpConnection old) {
+    int oldNxt = old.tcb.sndNxt;
+    if (profile.timeWaitIsnGap() > 0) {
+      int iss = oldNxt + profile.timeWaitIsnGap();
+      return iss == 0 ? 1 : iss; // Linux never uses ISN 0 here
+    }
+    int iss = isn(old.id);
+    return SeqNum.gt(iss, oldNxt) ? iss : oldNxt + 1;
+  }
+
+  /** LISTEN (RFC 9293 §3.10.7.2); {@code reopenIss} is the ISS to use, or -1 for a fresh RFC 6528 one. */
   private void listenArrives(
-      Segment seg, ConnectionId id, java.util.function.Supplier<TcpConnection> tcb, TcpListener l) {
+      Segment seg, ConnectionId id, java.util.function.Supplier<TcpConnection> tcb, TcpListener l,
+      long reopenIss) {
     if (seg.isRst()) return; // first, check for an RST: ignore it
     if (seg.isAck()) {
       // second, check for an ACK: <SEQ=SEG.ACK><CTL=RST>
@@ -260,7 +278,7 @@ public final class TcpStack {
     if (l == null) passiveOpens.remove(id.localPort());
     c.id = id;
     connections.put(c);
-    c.listenArrives(seg);
+    c.listenArrives(seg, reopenIss >= 0 ? (int) reopenIss : isn(id));
   }
 
   /** CLOSED (RFC 9293 §3.10.7.1): a segment to no connection draws a RST unless it is one. */

@@ -21,7 +21,45 @@ class RttEstimatorTest {
             .rtoMinNanos(minRtoNanos)
             .rtoMaxNanos(maxRtoNanos)
             .clockGranularityNanos(clockGranularityNanos)
+            .rtoMinBoundsVariance(false) // the RFC 6298 §2 formula
             .build());
+  }
+
+  @Test
+  void linuxFormula_theMinimumBoundsTheVarianceTerm() {
+    RttEstimator e = new RttEstimator(Profile.LINUX);
+    e.sample(10 * MS);
+    // Linux tcp_set_rto: 10 + max(4 * 5, 200) = 210 ms (RFC 6298 §2.4 would give max(30, 200) = 200)
+    assertThat(e.rto()).isEqualTo(210 * MS);
+    e.sample(10 * MS);
+    assertThat(e.rto()).isEqualTo(210 * MS);
+  }
+
+  @Test
+  void linuxFormula_aLargeVarianceIsAddedAsInRfc6298() {
+    RttEstimator e = new RttEstimator(Profile.LINUX);
+    e.sample(100 * MS);
+    assertThat(e.rto()).isEqualTo(300 * MS); // 100 + max(4 * 50, 200)
+  }
+
+  @Test
+  void withoutAHandshakeSampleDataStartsWithTheThreeSecondFallback() {
+    RttEstimator e = new RttEstimator(Profile.LINUX);
+    e.backoff(); // the SYN,ACK was retransmitted: no sample (Karn)
+    assertThat(e.rto()).isEqualTo(2 * S);
+    e.dataTransmissionBegins();
+    // RFC 6298 §5.7, Linux TCP_TIMEOUT_FALLBACK
+    assertThat(e.rto()).isEqualTo(3 * S);
+    e.sample(10 * MS);
+    assertThat(e.rto()).isEqualTo(210 * MS);
+  }
+
+  @Test
+  void withAHandshakeSampleDataStartsWithItsRto() {
+    RttEstimator e = new RttEstimator(Profile.LINUX);
+    e.sample(100 * MS);
+    e.dataTransmissionBegins();
+    assertThat(e.rto()).isEqualTo(300 * MS);
   }
 
   /** RFC 6298 defaults except a Linux-like 200 ms minimum and a 1 ms clock. */
