@@ -431,7 +431,7 @@ class PcapRoundTripTest {
         .isInstanceOf(PcapFormatException.class)
         .hasMessageStartingWith(cut + ": packet 2 ")
         .extracting(t -> ((PcapFormatException) t).packetNumber())
-        .isEqualTo(2);
+        .isEqualTo(2L);
   }
 
   @Test
