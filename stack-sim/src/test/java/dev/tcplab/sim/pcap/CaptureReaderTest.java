@@ -625,7 +625,24 @@ class CaptureReaderTest {
   @Test
   void theDirectCallReadsWhatPcap4jReads() throws IOException {
     assertThat(LibpcapDirect.problem()).as("the direct call is bound here").isNull();
-    for (Path file : allCaptures()) {
+    // Also files larger than the 1 MiB read buffer the direct path gives libpcap, pcap and pcapng.
+    Random random = new Random(11);
+    List<Frame> frames = new ArrayList<>();
+    List<Packet> packets = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      byte[] ip = loopback.get(random.nextInt(loopback.size())).data();
+      byte[] frame = ethernet(Arrays.copyOf(ip, random.nextInt(1500)), (ip[0] >>> 4) == 4 ? 0x0800 : 0x86dd);
+      frames.add(new Frame(1_000_000_000L * i + random.nextInt(1_000_000_000), frame));
+      packets.add(new Packet(0, frames.get(i)));
+    }
+    Path bigPcap = write("big.pcap", CaptureFiles.pcap(1, frames));
+    Path bigPcapng = write("big.pcapng", CaptureFiles.pcapng(ByteOrder.BIG_ENDIAN, new int[] {1}, packets));
+    assertThat(Files.size(bigPcap)).isGreaterThan(2 << 20);
+    assertThat(readAll(bigPcapng)).hasSize(3000);
+    List<Path> files = new ArrayList<>(allCaptures());
+    files.add(bigPcap);
+    files.add(bigPcapng);
+    for (Path file : files) {
       try (CaptureReader direct = CaptureReader.open(file, true);
           CaptureReader viaPcap4j = CaptureReader.open(file, false)) {
         assertThat(readAll(direct)).as(file.toString())
