@@ -14,16 +14,16 @@ public final class PcapFormatException extends IOException {
   private static final long serialVersionUID = 1L;
 
   private final transient Path file;
-  private final int packetNumber;
+  private final long packetNumber;
 
-  PcapFormatException(Path file, int packetNumber, String problem) {
+  PcapFormatException(Path file, long packetNumber, String problem) {
     super(message(file, packetNumber, problem));
     checkArgument(packetNumber >= 0, "Negative packet number: %s", packetNumber);
     this.file = file;
     this.packetNumber = packetNumber;
   }
 
-  private static String message(Path file, int packetNumber, String problem) {
+  private static String message(Path file, long packetNumber, String problem) {
     checkNotNull(file);
     return packetNumber == 0
         ? String.format("%s: not a readable pcap or pcapng file: %s", file, problem)
@@ -36,7 +36,7 @@ public final class PcapFormatException extends IOException {
   }
 
   /** The 1-based number of the packet where reading broke, or 0 when the file header is bad. */
-  public int packetNumber() {
+  public long packetNumber() {
     return packetNumber;
   }
 }

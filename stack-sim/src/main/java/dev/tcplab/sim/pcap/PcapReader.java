@@ -39,7 +39,7 @@ public final class PcapReader {
    *     damaged after a good header
    */
   public static List<PcapRecord> readAll(Path file) throws IOException {
-    PcapHandle handle = open(file);
+    PcapHandle handle = open(file, WHAT);
     try {
       List<PcapRecord> records = new ArrayList<>();
       while (true) {
@@ -72,22 +72,35 @@ public final class PcapReader {
    * that one is mapped back.
    */
   public static int dataLinkType(Path file) throws IOException {
-    PcapHandle handle = open(file);
+    PcapHandle handle = open(file, WHAT);
     try {
-      DataLinkType dlt = handle.getDlt();
-      return dlt.equals(DataLinkType.RAW) ? PcapWriter.LINKTYPE_RAW : dlt.value();
+      return linkType(handle);
     } finally {
       handle.close();
     }
   }
 
-  private static PcapHandle open(Path file) throws IOException {
+  /** The link type of an open handle, numbered as in capture files (see {@link #dataLinkType}). */
+  static int linkType(PcapHandle handle) {
+    DataLinkType dlt = handle.getDlt();
+    return dlt.equals(DataLinkType.RAW) ? PcapWriter.LINKTYPE_RAW : dlt.value();
+  }
+
+  /**
+   * Opens {@code file} with libpcap at nanosecond precision; {@code what} ("pcap input") starts
+   * the message when libpcap is missing.
+   *
+   * @throws NoSuchFileException or {@link AccessDeniedException} if the file cannot be opened
+   * @throws PcapFormatException with packet number 0 if it is empty, not a regular file, or not a
+   *     pcap or pcapng file libpcap can read
+   */
+  static PcapHandle open(Path file, String what) throws IOException {
     checkNotNull(file, "file");
     checkArgument(
         file.getFileSystem() == FileSystems.getDefault(),
         "libpcap reads only from the default file system, not %s",
         file);
-    Libpcap.require(WHAT);
+    Libpcap.require(what);
     if (!Files.exists(file)) throw new NoSuchFileException(file.toString());
     if (!Files.isRegularFile(file)) {
       throw new PcapFormatException(file, 0, "not a regular file");
@@ -101,17 +114,22 @@ public final class PcapReader {
     } catch (PcapNativeException e) {
       // pcap4j's own words when libpcap lacks the call (before 1.5.1), not a problem of the file.
       if (String.valueOf(e.getMessage()).contains("is not supported by the pcap library")) {
-        throw Libpcap.unavailable(WHAT, e);
+        throw Libpcap.unavailable(what, e);
       }
       throw new PcapFormatException(file, 0, libpcapReason(e));
     } catch (LinkageError e) {
-      throw Libpcap.unavailable(WHAT, e);
+      throw Libpcap.unavailable(what, e);
     }
   }
 
   /** libpcap's words, without pcap4j's "Error occurred in pcap_next_ex(): " prefix. */
-  private static String libpcapReason(Exception e) {
-    return String.valueOf(e.getMessage())
+  static String libpcapReason(Exception e) {
+    return libpcapReason(e.getMessage());
+  }
+
+  /** {@link #libpcapReason(Exception)} for a message. */
+  static String libpcapReason(String message) {
+    return String.valueOf(message)
         .replaceFirst("^Error occurred in \\w+\\(\\): ", "")
         .strip();
   }

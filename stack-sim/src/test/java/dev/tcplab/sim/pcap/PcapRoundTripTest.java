@@ -294,6 +294,34 @@ class PcapRoundTripTest {
   }
 
   @Test
+  void theDirectLibpcapCallWritesWhatPcap4jWouldWrite() throws IOException {
+    // The fast path is bound here (a fallback would pass the comparison below unnoticed).
+    assertThat(LibpcapDirect.problem()).isNull();
+    List<Captured> packets = new ArrayList<>(conversation());
+    byte[] p = packets.get(0).packet();
+    packets.add(new Captured(86_400_000_000_007L, p));
+    // Beyond the 1 MiB stdio buffer the direct path gives libpcap: it is emptied several times.
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 2_000; i++) {
+      byte[] big = new byte[1 + random.nextInt(1500)];
+      random.nextBytes(big);
+      packets.add(new Captured(2_000_000_000L + i, big));
+    }
+    packets.add(new Captured(PcapWriter.MAX_TIME_NANOS, new byte[PcapWriter.SNAPLEN]));
+    Path direct = dir.resolve("direct.pcap");
+    Path viaPcap4j = dir.resolve("pcap4j.pcap");
+    try (PcapWriter w = PcapWriter.open(direct, true)) {
+      for (Captured c : packets) w.write(c.timeNanos(), c.packet());
+    }
+    try (PcapWriter w = PcapWriter.open(viaPcap4j, false)) {
+      for (Captured c : packets) w.write(c.timeNanos(), c.packet());
+    }
+
+    assertThat(Files.size(direct)).isGreaterThan(1 << 20);
+    assertThat(Files.mismatch(direct, viaPcap4j)).as("first differing byte").isEqualTo(-1L);
+  }
+
+  @Test
   void anEmptyCaptureIsJustTheHeader() throws IOException {
     Path file = write(dir.resolve("empty-capture.pcap"), List.of());
 
@@ -403,7 +431,7 @@ class PcapRoundTripTest {
         .isInstanceOf(PcapFormatException.class)
         .hasMessageStartingWith(cut + ": packet 2 ")
         .extracting(t -> ((PcapFormatException) t).packetNumber())
-        .isEqualTo(2);
+        .isEqualTo(2L);
   }
 
   @Test
