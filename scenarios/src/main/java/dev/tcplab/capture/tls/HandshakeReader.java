@@ -34,11 +34,6 @@ final class HandshakeReader {
     got = 0;
   }
 
-  /** Whether a message is partly read. */
-  boolean inMessage() {
-    return headHave > 0;
-  }
-
   void feed(byte[] b, int off, int len, Sink sink) {
     while (len > 0) {
       if (headHave < 4) {

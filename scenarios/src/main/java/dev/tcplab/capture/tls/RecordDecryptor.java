@@ -2,6 +2,7 @@ package dev.tcplab.capture.tls;
 
 import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
+import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
@@ -126,13 +127,9 @@ final class RecordDecryptor {
       byte[] out = new byte[bc.getOutputSize(len)];
       int n = bc.processBytes(rec, off, len, out, 0);
       n += bc.doFinal(out, n);
-      return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+      return n == out.length ? out : Arrays.copyOf(out, n);
     } catch (InvalidCipherTextException | RuntimeException e) {
       return null;
     }
-  }
-
-  boolean usesJdk() {
-    return jdk != null;
   }
 }

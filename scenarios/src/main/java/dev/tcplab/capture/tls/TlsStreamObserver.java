@@ -268,7 +268,6 @@ public final class TlsStreamObserver {
     boolean hsOk;
     boolean finishedSeen;
     boolean keyUpdateSeen;
-    int generation;
 
     boolean keysUnusable;
     final HandshakeReader hs = new HandshakeReader();
@@ -385,14 +384,15 @@ public final class TlsStreamObserver {
     if (!encrypted) {
       return h.type == 22 || h.type == 21;
     }
+    if (tls13 && h.epoch13 == 0) {
+      h.epoch13 = 1; // the first encrypted record: handshake keys
+      h.hs.reset();
+      setupKeys13(h);
+    }
     if (h.keysUnusable) {
       return false;
     }
     if (tls13) {
-      if (h.epoch13 == 0) {
-        h.epoch13 = 1;
-        setupKeys13(h);
-      }
       if (h.epoch13 == 1) {
         return h.hsDec != null || h.appDec != null;
       }
@@ -653,10 +653,6 @@ public final class TlsStreamObserver {
   }
 
   private void record13(Half h, byte[] body, int len, long start, long end) {
-    if (h.epoch13 == 0) {
-      h.epoch13 = 1; // records skipped in wantBody never get here first, but be safe
-      setupKeys13(h);
-    }
     boolean small = len <= TLS13_ALERT_CANDIDATE_MAX;
     if (body == null) {
       // Not decrypted: too large to be an alert, or no usable keys.
@@ -721,7 +717,6 @@ public final class TlsStreamObserver {
       if (h.appSecret != null) {
         h.appSecret = nextSecret(h.appSecret);
         h.appDec = decryptor13(h.appSecret);
-        h.generation++;
         h.seq = 0;
         h.lastOkSeq = -1;
       }
@@ -755,7 +750,6 @@ public final class TlsStreamObserver {
             + " at offset " + start);
         h.appSecret = next;
         h.appDec = d;
-        h.generation++;
         h.seq = j;
         return pt;
       }
