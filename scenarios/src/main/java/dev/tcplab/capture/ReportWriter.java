@@ -39,7 +39,7 @@ public abstract class ReportWriter implements Consumer<ConnectionReport> {
   public abstract void finish(CaptureAnalysis analysis, String error);
 
   private static final class Text extends ReportWriter {
-    private static final String ROW = "%-4s %-23s %-23s %-13s %-7s %-21s %-21s%n";
+    private static final String ROW = "%-4s %-23s %-23s %-13s %-7s %-21s %s%n";
     private boolean headed;
 
     Text(PrintWriter out) {
@@ -72,8 +72,8 @@ public abstract class ReportWriter implements Consumer<ConnectionReport> {
 
     @Override
     public void finish(CaptureAnalysis a, String error) {
-      out.printf("%d packets, %d TCP, %d connections%s%n", a.packets(), a.tcpPackets(),
-          a.connections(), a.problemCount() == 0 ? ""
+      out.printf("%d packets, %d TCP, %d connection%s%s%n", a.packets(), a.tcpPackets(),
+          a.connections(), a.connections() == 1 ? "" : "s", a.problemCount() == 0 ? ""
               : String.format(", %d packets not analysed", a.problemCount()));
       for (CaptureAnalysis.CaptureProblem p : a.problems()) out.println("  " + p);
       if (a.problemCount() > a.problems().size()) {

@@ -45,17 +45,17 @@ final class Verdicts {
           String late = n < atReset ? " (" + count(atReset - n) + " more acknowledged after the RST)"
               : "";
           if (n > 0 || !late.isEmpty()) {
-            lost.add(count(n) + " from " + from.label() + " to " + from.other().label() + late);
+            // The resetting side's own ACKs end at its RST: what it had not acknowledged of the
+            // peer's data was in flight, or received and not acknowledged (RFC 1122 §4.2.2.13).
+            String unread = from != by && n > 0
+                ? " (the " + by.label() + " had not acknowledged them)" : "";
+            lost.add(count(n) + " from " + from.label() + " to " + from.other().label() + late
+                + unread);
           }
         }
         sb.append(lost.isEmpty()
             ? ": no data lost (everything sent was acknowledged)"
             : ": data lost to RST: " + String.join(" and ", lost));
-        long unread = close.unackedAtReset(by.other());
-        if (unread > 0) {
-          sb.append(" (the ").append(by.label()).append(" had not acknowledged ").append(count(unread))
-              .append(" it was sent)");
-        }
         return sb.toString();
       }
       case OPEN:

@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tcplab 0.1.0",
     description = "See and prove how TCP connections open, carry data and close.",
-    subcommands = {DemoCommand.class, SimCommand.class, RunCommand.class, ExplainCommand.class},
+    subcommands = {
+      DemoCommand.class, SimCommand.class, RunCommand.class, ExplainCommand.class,
+      AnalyzeCommand.class, ReplayCommand.class
+    },
     commandListHeading = "%nCommands:%n")
 public final class TcpLab implements Runnable {
   @Override

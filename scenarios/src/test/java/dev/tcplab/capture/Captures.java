@@ -2,16 +2,15 @@ package dev.tcplab.capture;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tcplab.sim.pcap.PcapReader;
-import dev.tcplab.sim.pcap.PcapRecord;
+import dev.tcplab.capture.tls.NssKeyLog;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import dev.tcplab.capture.tls.NssKeyLog;
+import java.util.function.Consumer;
 import org.pcap4j.core.Pcaps;
 
-/** Test captures from the resources, read and analysed. */
+/** Test captures from the resources, read through {@link CaptureInput} and analysed. */
 final class Captures {
   static final boolean LIBPCAP = libpcapLoads();
 
@@ -23,47 +22,27 @@ final class Captures {
     return Path.of(url.toURI());
   }
 
-  /** Every connection of an Ethernet capture. */
+  /** Every connection of a capture, plain TCP. */
   static List<ConnectionReport> analyze(Path file) throws Exception {
-    return analyze(file, 14);
-  }
-
-  /** Every connection of a capture whose link header is {@code linkHeader} bytes long. */
-  static List<ConnectionReport> analyze(Path file, int linkHeader) throws Exception {
     List<ConnectionReport> reports = new ArrayList<>();
-    feed(file, linkHeader, a -> {}, reports);
+    feed(file, CaptureAnalysis.tcpOnly(reports::add), a -> {});
     return reports;
   }
 
-  /** Analyses {@code file}, with {@code setup} applied to the analysis first. */
-  static void feed(Path file, int linkHeader, java.util.function.Consumer<CaptureAnalysis> setup)
-      throws Exception {
-    feed(file, linkHeader, setup, new ArrayList<>());
-  }
-
-  /** Every connection of an Ethernet capture, TLS followed with {@code keys}. */
+  /** Every connection of a capture, TLS followed with {@code keys}. */
   static List<ConnectionReport> analyzeTls(Path file, NssKeyLog keys) throws Exception {
     List<ConnectionReport> reports = new ArrayList<>();
-    feed(file, 14, CaptureAnalysis.withTls(reports::add, keys), a -> {});
+    feed(file, CaptureAnalysis.withTls(reports::add, keys), a -> {});
     return reports;
   }
 
-  private static void feed(Path file, int linkHeader,
-      java.util.function.Consumer<CaptureAnalysis> setup, List<ConnectionReport> reports)
+  /** Reads {@code file} into {@code a}, with {@code setup} applied first; the file must be whole. */
+  static void feed(Path file, CaptureAnalysis a, Consumer<CaptureAnalysis> setup)
       throws Exception {
-    feed(file, linkHeader, CaptureAnalysis.tcpOnly(reports::add), setup);
-  }
-
-  static void feed(Path file, int linkHeader, CaptureAnalysis a,
-      java.util.function.Consumer<CaptureAnalysis> setup) throws Exception {
     assumeTrue(LIBPCAP, "libpcap not installed: apt-get install libpcap0.8");
     setup.accept(a);
-    long n = 0;
-    for (PcapRecord r : PcapReader.readAll(file)) {
-      byte[] d = r.data();
-      a.packet(++n, r.timeNanos(), d, linkHeader, d.length - linkHeader);
-    }
-    a.finish();
+    String error = CaptureInput.feed(file, a, CaptureInput.Progress.NONE);
+    if (error != null) throw new AssertionError(error);
   }
 
   private static boolean libpcapLoads() {

@@ -57,7 +57,7 @@ class SimRoundTripTest {
       result = t.run(net);
       out.write(net);
     }
-    List<ConnectionReport> reports = Captures.analyze(pcap, 0);
+    List<ConnectionReport> reports = Captures.analyze(pcap);
     assertThat(reports).hasSize(1);
     return new Run(result, reports.get(0));
   }
@@ -137,7 +137,7 @@ class SimRoundTripTest {
     Path keys = dir.resolve("keys.txt");
     r.keyLog().write(keys);
     List<ConnectionReport> reports = new java.util.ArrayList<>();
-    Captures.feed(pcap, 0, CaptureAnalysis.withTls(reports::add, NssKeyLog.read(keys)), a -> {});
+    Captures.feed(pcap, CaptureAnalysis.withTls(reports::add, NssKeyLog.read(keys)), a -> {});
     assertThat(reports).hasSize(1);
     return reports.get(0);
   }
