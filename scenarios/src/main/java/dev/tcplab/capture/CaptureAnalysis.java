@@ -10,10 +10,11 @@ import dev.tcplab.core.wire.Ipv6Header;
 import dev.tcplab.core.wire.MalformedPacketException;
 import dev.tcplab.core.wire.Segment;
 import dev.tcplab.core.wire.TcpCodec;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,14 +27,26 @@ import java.util.function.Supplier;
  * <p>Memory is bounded by the connections open at one time, not by the file: a connection that has
  * ended (refused, reset, or FIN both ways acknowledged) is reported and forgotten once {@link
  * #LINGER_NANOS} of capture time pass without a packet for it (time enough for TIME-WAIT's
- * retransmitted FINs and late RSTs to be counted), or at once when a new SYN reuses its ports.
- * Reports therefore come in the order connections end; those still open at the end of the capture
+ * retransmitted FINs and late RSTs to be counted), when more than {@link #MAX_LINGERING} ended
+ * connections wait (the one that ended first goes), or when a new SYN reuses its ports. Packets
+ * that come for a connection already reported are counted as late, not taken for a new
+ * connection (the last {@link #MAX_REMEMBERED} reported port pairs are remembered). Reports
+ * therefore come in the order connections end; those still open at the end of the capture
  * come last, in the order they started. {@link ConnectionReport#number} numbers connections in the
  * order of their first packet.
  */
 public final class CaptureAnalysis {
   /** How long an ended connection is kept for late packets, in capture time. */
   public static final long LINGER_NANOS = 60_000_000_000L;
+
+  /**
+   * Ended connections kept at most for late packets; beyond that the one that ended first is
+   * reported at once. With {@link #LINGER_NANOS} this bounds memory by the open connections.
+   */
+  public static final int MAX_LINGERING = 1024;
+
+  /** Ports of reported connections remembered, so that their late packets are not taken for new. */
+  static final int MAX_REMEMBERED = 1 << 16;
 
   /** Problems kept word for word; beyond that they are only counted. */
   public static final int MAX_PROBLEMS = 100;
@@ -44,6 +57,17 @@ public final class CaptureAnalysis {
   private final Supplier<StreamObserver> observers;
   private SegmentListener listener;
   private final Map<FlowKey, TrackedConnection> connections = new HashMap<>();
+  private final ArrayDeque<TrackedConnection> lingering = new ArrayDeque<>();
+  private final Map<FlowKey, Boolean> reported =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<FlowKey, Boolean> eldest) {
+          return size() > MAX_REMEMBERED;
+        }
+      };
+  private long latePackets;
   private final List<CaptureProblem> problems = new ArrayList<>();
   private long problemCount;
   private long packets;
@@ -111,9 +135,12 @@ public final class CaptureAnalysis {
     boolean forward = key.isForward(ip.header(), s.srcPort());
     TrackedConnection c = connections.get(key);
     if (c != null && s.isSyn() && !s.isAck() && c.ended() && isNewSyn(c, s)) {
-      sink.accept(c.report()); // the ports are reused by a new connection
-      connections.remove(key);
+      report(c); // the ports are reused by a new connection
       c = null;
+    }
+    if (c == null && !s.isSyn() && reported.containsKey(key)) {
+      latePackets++; // a retransmitted FIN or a RST after a connection already reported
+      return;
     }
     if (c == null) {
       // The client sent the first SYN; a SYN-ACK seen first came from the server; else guess the
@@ -124,12 +151,18 @@ public final class CaptureAnalysis {
       c = new TrackedConnection(nextNumber++, packet, timeNanos,
           senderIsClient ? src : dst, senderIsClient ? dst : src, observers);
       c.clientIsForward = senderIsClient == forward;
+      c.key = key;
       connections.put(key, c);
     }
     Side from = forward == c.clientIsForward ? Side.CLIENT : Side.SERVER;
     int payload = Math.max(onWire, s.payloadLength());
     c.segment(from, s, payload, packet, timeNanos);
     if (listener != null) listener.segment(c, from, s, payload, packet, timeNanos);
+    if (!c.lingering && c.ended()) {
+      c.lingering = true;
+      lingering.addLast(c);
+      if (lingering.size() > MAX_LINGERING) report(lingering.pollFirst());
+    }
     if (++sinceSweep >= SWEEP_EVERY) {
       sinceSweep = 0;
       sweep(timeNanos);
@@ -157,6 +190,7 @@ public final class CaptureAnalysis {
     finished = true;
     List<TrackedConnection> rest = new ArrayList<>(connections.values());
     connections.clear();
+    lingering.clear();
     rest.sort(Comparator.comparingInt(c -> c.number));
     for (TrackedConnection c : rest) sink.accept(c.report());
   }
@@ -167,6 +201,11 @@ public final class CaptureAnalysis {
 
   public long tcpPackets() {
     return tcpPackets;
+  }
+
+  /** Packets of connections already reported (TIME-WAIT retransmissions, late RSTs). */
+  public long latePackets() {
+    return latePackets;
   }
 
   /** Packets that are IP but not TCP, or not IP at all. */
@@ -199,17 +238,20 @@ public final class CaptureAnalysis {
   }
 
   private void sweep(long now) {
-    Iterator<TrackedConnection> it = connections.values().iterator();
     List<TrackedConnection> done = new ArrayList<>();
-    while (it.hasNext()) {
-      TrackedConnection c = it.next();
-      if (c.ended() && now - c.lastTime > LINGER_NANOS) {
-        done.add(c);
-        it.remove();
-      }
+    for (TrackedConnection c : lingering) {
+      if (now - c.lastTime > LINGER_NANOS) done.add(c);
     }
     done.sort(Comparator.comparingInt(c -> c.number));
-    for (TrackedConnection c : done) sink.accept(c.report());
+    for (TrackedConnection c : done) report(c);
+  }
+
+  /** Reports an ended connection and forgets it, remembering its ports for late packets. */
+  private void report(TrackedConnection c) {
+    lingering.remove(c);
+    if (connections.get(c.key) == c) connections.remove(c.key);
+    reported.put(c.key, Boolean.TRUE);
+    sink.accept(c.report());
   }
 
   private static String endpoint(

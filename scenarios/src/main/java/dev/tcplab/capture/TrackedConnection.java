@@ -25,6 +25,10 @@ final class TrackedConnection {
 
   long lastPacket;
   long lastTime;
+  FlowKey key;
+
+  /** Ended and waiting in the analysis's lingering queue for late packets. */
+  boolean lingering;
   boolean clientIsForward;
   boolean synAckSeen;
   boolean refused;
