@@ -68,7 +68,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link Outputs#pcap} (pcap4j and libpcap) to a temporary file (a new file each iteration, deleted
  * after it); {@code null}, the same into {@code /dev/null} (the cost without the file system); {@code
  * java}, for comparison, the same records written by {@link JavaPcap}, a few lines of plain Java with
- * a buffered stream, to a temporary file.
+ * a buffered stream, to a temporary file. The default runs {@code off} and {@code file} one after the
+ * other: the ratio of their scores is the cost of writing pcap (target: at most 2). The quick {@link
+ * #main} with mode {@code compare} alternates the two in one JVM and prints the ratio.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -279,14 +281,22 @@ public class SimBulkTransferBenchmark {
     }
   }
 
-  /** A quick run without JMH: {@code [invocations] [off|file|null|java] [buffer]}. */
+  /**
+   * A quick run without JMH: {@code [invocations] [off|file|null|java|compare] [buffer]}; {@code
+   * compare} alternates off and file, five rounds each, and prints the ratio of the best rounds.
+   */
   public static void main(String[] args) throws Exception {
     SimBulkTransferBenchmark b = new SimBulkTransferBenchmark();
     int ops = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-    b.pcap = args.length > 1 ? args[1] : "off";
+    String mode = args.length > 1 ? args[1] : "off";
+    boolean compare = mode.equals("compare");
+    b.pcap = compare ? "off" : mode;
     b.buffer = args.length > 2 ? Integer.parseInt(args[2]) : 16 * 1024 * 1024;
     b.connect();
-    for (int round = 0; round < 3; round++) {
+    double bestOff = 0;
+    double bestFile = 0;
+    for (int round = 0; round < (compare ? 10 : 3); round++) {
+      if (compare) b.pcap = round % 2 == 0 ? "off" : "file";
       b.startCapture();
       Rates r = new Rates();
       long t0 = System.nanoTime();
@@ -298,6 +308,12 @@ public class SimBulkTransferBenchmark {
               + " %.0f segments/s, %.2f segments per data segment%n",
           b.pcap, ops, secs, r.simGbit / secs, r.simSeconds / secs, r.wireSegments / secs,
           r.wireSegments / (ops * (double) CHUNK / 1448));
+      if (b.pcap.equals("off")) bestOff = Math.max(bestOff, r.simGbit / secs);
+      if (b.pcap.equals("file")) bestFile = Math.max(bestFile, r.simGbit / secs);
+    }
+    if (compare) {
+      System.out.printf("best off %.2f, best file %.2f simulated Gbit/s: pcap costs %.2fx%n",
+          bestOff, bestFile, bestOff / bestFile);
     }
   }
 }

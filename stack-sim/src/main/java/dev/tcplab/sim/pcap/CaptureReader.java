@@ -2,6 +2,7 @@ package dev.tcplab.sim.pcap;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.AccessDeniedException;
@@ -35,13 +36,13 @@ import org.pcap4j.core.PcapNativeException;
  *
  * <p><b>Speed and memory</b>: pcap4j opens and closes the file, and libpcap reads every record
  * (format, byte order, pcapng blocks, timestamp resolution), but each record is fetched with one
- * direct JNI call to {@code pcap_next_ex} ({@link LibpcapDirect}) and its bytes are copied once into
- * a reused array; pcap4j's own per-packet path (JNA structures, a new array per packet) and parser
- * are far too slow for million-packet files. The link header is decoded here, the IP and TCP
- * headers are the caller's (with the project's own codec). Nothing is kept per record: memory does
- * not grow with the file. Where the direct call cannot be bound (see {@link
- * LibpcapDirect#problem()}) records come through pcap4j's {@code getNextRawPacketEx}, with the same
- * results, only slower.
+ * direct JNI call to {@code pcap_next_ex} ({@code LibpcapDirect}) and its bytes are copied once into
+ * a reused array, and libpcap's stream reads through a 1 MiB buffer instead of 4 KiB; pcap4j's
+ * own per-packet path (JNA structures, a new array per packet) and parser are far too slow for
+ * million-packet files. The link header is decoded here, the IP and TCP headers are the caller's
+ * (with the project's own codec). Nothing is kept per record: memory does not grow with the file.
+ * Where the direct call cannot be bound (another pcap4j version, a 32-bit JVM) records come through
+ * pcap4j's {@code getNextRawPacketEx}, with the same results, only slower.
  *
  * <p><b>Damage</b>: bad packet contents never stop reading — a record without an IP packet (ARP,
  * other ethertypes, a link header cut short by the snapshot length) has {@link #ipLength()} -1 and
@@ -96,8 +97,7 @@ public final class CaptureReader implements AutoCloseable {
 
   private final long outAddress;
 
-  /** libpcap's stdio input buffer (see {@link LibpcapDirect#setReadBuffer}); kept alive here. */
-  @SuppressWarnings("unused")
+  /** libpcap's stdio input buffer (see {@code LibpcapDirect#setReadBuffer}); kept alive here. */
   private ByteBuffer stdioBuffer;
 
   /** libpcap's header and data: views of its memory, kept while their addresses repeat. */
@@ -202,6 +202,7 @@ public final class CaptureReader implements AutoCloseable {
 
   private boolean nextDirect() {
     int status = LibpcapDirect.pcap_next_ex(pcap, outAddress, outAddress + 8);
+    Reference.reachabilityFence(out); // C holds only its address
     if (status != 1) {
       end(status == -2 ? null : libpcapError());
       return false;
@@ -389,5 +390,6 @@ public final class CaptureReader implements AutoCloseable {
     header = null;
     data = null;
     handle.close();
+    Reference.reachabilityFence(stdioBuffer); // libpcap's stream uses it until fclose
   }
 }

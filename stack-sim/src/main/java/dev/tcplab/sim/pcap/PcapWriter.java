@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.FileSystems;
@@ -30,7 +31,7 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * writer, so files are identical across runs on machines of the same endianness.
  *
  * <p>Speed: pcap4j opens, flushes and closes the file, but each record goes straight to libpcap's
- * {@code pcap_dump} through {@link LibpcapDirect} (one JNI call with the header and packet in a
+ * {@code pcap_dump} through {@code LibpcapDirect} (one JNI call with the header and packet in a
  * reused direct buffer, tens of nanoseconds) instead of pcap4j's {@code dumpRaw} (about 10 µs of
  * JNA structure marshalling). The bytes in the file are the same either way: libpcap writes them.
  * Where the direct call cannot be bound (another pcap4j version, a 32-bit JVM) the writer uses
@@ -77,8 +78,7 @@ public final class PcapWriter implements AutoCloseable {
 
   private final long recordAddress;
 
-  /** The stdio buffer libpcap writes into (see {@link LibpcapDirect#setBuffer}); kept alive here. */
-  @SuppressWarnings("unused")
+  /** The stdio buffer libpcap writes into (see {@code LibpcapDirect#setBuffer}); kept alive here. */
   private final ByteBuffer stdioBuffer;
 
   /** Bytes handed to libpcap: the file header and every record with its header. */
@@ -215,6 +215,8 @@ public final class PcapWriter implements AutoCloseable {
       r.put(LibpcapDirect.PKTHDR_SIZE, packet);
       LibpcapDirect.pcap_dump(
           nativeDumper, recordAddress, recordAddress + LibpcapDirect.PKTHDR_SIZE);
+      // C holds only addresses: keep the buffer (freed by its Cleaner) alive across the call.
+      Reference.reachabilityFence(r);
       bytes += RECORD_HEADER_LENGTH + packet.length;
       return;
     }
@@ -247,6 +249,7 @@ public final class PcapWriter implements AutoCloseable {
     } finally {
       dumper.close();
       handle.close();
+      Reference.reachabilityFence(stdioBuffer); // fclose still writes from it
     }
     if (earlyWriteError != null) {
       throw new IOException("cannot write pcap file " + file + ": " + earlyWriteError);

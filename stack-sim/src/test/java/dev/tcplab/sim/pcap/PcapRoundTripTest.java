@@ -601,13 +601,15 @@ class PcapRoundTripTest {
         " needs the native libpcap library (Debian: apt-get install libpcap0.8): Unable to load"
             + " library 'tcplab-no-such-libpcap': ";
     List<String> lines = Files.readAllLines(stdout);
-    assertThat(lines).hasSize(4);
+    assertThat(lines).hasSize(6);
     assertThat(lines.get(0)).startsWith("PcapUnavailableException: pcap output" + want);
     assertThat(lines.get(1))
         .as("the second call, which pcap4j fails differently")
         .isEqualTo(lines.get(0));
     assertThat(lines.get(2)).startsWith("PcapUnavailableException: pcap input" + want);
     assertThat(lines.get(3)).isEqualTo(lines.get(2));
+    assertThat(lines.get(4)).as("CaptureReader").isEqualTo(lines.get(2));
+    assertThat(lines.get(5)).isEqualTo(lines.get(2));
   }
 
   /** Run in a separate JVM by the test above: prints one line per failed call. */
@@ -621,7 +623,9 @@ class PcapRoundTripTest {
               () -> PcapWriter.open(dir.resolve("a.pcap")),
               () -> PcapWriter.open(dir.resolve("b.pcap")),
               () -> PcapReader.readAll(dir.resolve("probe.out")),
-              () -> PcapReader.dataLinkType(dir.resolve("probe.out")));
+              () -> PcapReader.dataLinkType(dir.resolve("probe.out")),
+              () -> CaptureReader.open(dir.resolve("probe.out")),
+              () -> CaptureReader.open(dir.resolve("probe.out")));
       for (ThrowingCall c : calls) {
         try {
           c.call();
