@@ -3,13 +3,13 @@ package dev.tcplab.capture;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tcplab.capture.tls.NssKeyLog;
+import dev.tcplab.core.wire.CapturedPacket;
 import dev.tcplab.core.wire.IpPacket;
 import dev.tcplab.core.wire.IpPacketCodec;
 import dev.tcplab.core.wire.Ipv4Header;
 import dev.tcplab.core.wire.Ipv6Header;
 import dev.tcplab.core.wire.MalformedPacketException;
 import dev.tcplab.core.wire.Segment;
-import dev.tcplab.core.wire.TcpCodec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -117,9 +117,9 @@ public final class CaptureAnalysis {
    */
   public void packet(long packet, long timeNanos, byte[] b, int off, int len) {
     packets++;
-    IpPacket ip;
+    CapturedPacket captured;
     try {
-      ip = IpPacketCodec.decodeCaptured(b, off, len);
+      captured = IpPacketCodec.decodeCaptured(b, off, len);
     } catch (MalformedPacketException e) {
       if (e.problem() == MalformedPacketException.Problem.NOT_TCP) {
         otherPackets++;
@@ -129,8 +129,9 @@ public final class CaptureAnalysis {
       return;
     }
     tcpPackets++;
+    IpPacket ip = captured.packet();
     Segment s = ip.segment();
-    int onWire = ip.header().payloadLength() - TcpCodec.headerLength(s);
+    int onWire = captured.payloadOnWire();
     FlowKey key = FlowKey.of(ip.header(), s.srcPort(), s.dstPort());
     boolean forward = key.isForward(ip.header(), s.srcPort());
     TrackedConnection c = connections.get(key);
@@ -155,9 +156,8 @@ public final class CaptureAnalysis {
       connections.put(key, c);
     }
     Side from = forward == c.clientIsForward ? Side.CLIENT : Side.SERVER;
-    int payload = Math.max(onWire, s.payloadLength());
-    c.segment(from, s, payload, packet, timeNanos);
-    if (listener != null) listener.segment(c, from, s, payload, packet, timeNanos);
+    c.segment(from, s, onWire, packet, timeNanos);
+    if (listener != null) listener.segment(c, from, s, onWire, packet, timeNanos);
     if (!c.lingering && c.ended()) {
       c.lingering = true;
       lingering.addLast(c);

@@ -75,6 +75,40 @@ class CaptureAnalysisTest {
   }
 
   @Test
+  void linuxCookedV2WithIpv4AndIpv6() throws Exception {
+    List<ConnectionReport> all = analyze("linux-sll2-any.pcap");
+    assertThat(all).extracting(ConnectionReport::server)
+        .containsExactly("127.0.0.1:47001", "[::1]:47002");
+    for (ConnectionReport r : all) {
+      assertThat(r.close().kind()).isEqualTo(Kind.GRACEFUL);
+      assertThat(r.close().firstBy()).isEqualTo("server");
+      assertThat(r.serverBytes().sent()).isEqualTo(3000);
+      assertThat(r.serverBytes().acked()).isEqualTo(3000);
+    }
+  }
+
+  @Test
+  void pcapngWithTwoInterfaces() throws Exception {
+    assertThat(analyze("two-interfaces.pcapng")).extracting(r -> r.close().kind())
+        .containsExactly(Kind.REFUSED, Kind.GRACEFUL, Kind.GRACEFUL);
+  }
+
+  @Test
+  void snaplenCutsTheOptionsButNotTheVerdict() throws Exception {
+    // 60-byte snapshot length after a 20-byte SLL2 header: IPv4 packets keep 20 bytes of TCP (no
+    // options, no payload), IPv6 ones none at all.
+    List<ConnectionReport> reports = new java.util.ArrayList<>();
+    CaptureAnalysis a = CaptureAnalysis.tcpOnly(reports::add);
+    Captures.feed(path("sll2-snaplen60.pcap"), a, x -> {});
+    ConnectionReport r = reports.get(0);
+    assertThat(reports).hasSize(1);
+    assertThat(r.close().kind()).isEqualTo(Kind.GRACEFUL);
+    assertThat(r.serverBytes().sent()).isEqualTo(3000); // from the IP length, not the bytes kept
+    assertThat(a.problemCount()).isEqualTo(10);
+    assertThat(a.problems().get(0).packet()).isEqualTo(11);
+  }
+
+  @Test
   void tls12GracefulWithAndWithoutKeys() throws Exception {
     ConnectionReport with = tls("tls12-graceful.pcap", true);
     assertThat(with.close().kind()).isEqualTo(Kind.GRACEFUL);

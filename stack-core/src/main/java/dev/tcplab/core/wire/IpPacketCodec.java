@@ -64,20 +64,23 @@ public final class IpPacketCodec {
   /**
    * Parses a packet as a capture recorded it: like {@link #decode}, but checksums are not verified
    * (captures taken on the sending host hold packets whose checksum the NIC fills in later) and the
-   * packet may be cut short by the capture's snapshot length. The IP and TCP headers must be there
-   * whole; the segment's payload is then only the captured part, while {@link
-   * IpHeader#payloadLength()} still gives the TCP length the IP header declares, so the payload on
-   * the wire was {@code header().payloadLength() - TcpCodec.headerLength(segment)} bytes.
+   * packet may be cut short by the capture's snapshot length. The IP header and the fixed 20 bytes
+   * of the TCP header must be there; TCP options cut short are left out (those that fit whole are
+   * kept), and the segment's payload is only the captured part. {@link
+   * CapturedPacket#payloadOnWire()} is the payload length the headers declare.
    */
-  public static IpPacket decodeCaptured(byte[] buf, int off, int len)
+  public static CapturedPacket decodeCaptured(byte[] buf, int off, int len)
       throws MalformedPacketException {
     checkPositionIndexes(off, off + len, checkNotNull(buf).length);
     int version = len == 0 ? -1 : (buf[off] >>> 4) & 0xf;
+    IpPacket packet;
     switch (version) {
       case 4:
-        return decodeIpv4(buf, off, len, true);
+        packet = decodeIpv4(buf, off, len, true);
+        break;
       case 6:
-        return decodeIpv6(buf, off, len, true);
+        packet = decodeIpv6(buf, off, len, true);
+        break;
       case -1:
         throw new MalformedPacketException(
             Problem.TRUNCATED, 0, "IP packet is empty: there is no version field to read");
@@ -87,6 +90,12 @@ public final class IpPacketCodec {
             0,
             String.format("IP version at offset 0 is %d, not 4 or 6", version));
     }
+    int ipHeader = packet.header() instanceof Ipv4Header v4 ? v4.headerLength() : Ipv6Header.LENGTH;
+    int tcpHeader = TcpCodec.declaredHeaderLength(buf, off + ipHeader);
+    return new CapturedPacket(
+        packet,
+        Math.max(0, packet.header().payloadLength() - tcpHeader),
+        tcpHeader > len - ipHeader);
   }
 
   /**
@@ -243,7 +252,7 @@ public final class IpPacketCodec {
             dst);
     Segment segment =
         captured
-            ? TcpCodec.decodeUnverified(
+            ? TcpCodec.decodeCaptured(
                 buf, off + headerLength, Math.min(totalLength, len) - headerLength, headerLength)
             : TcpCodec.decodeIpv4(
                 buf, off + headerLength, totalLength - headerLength, src, dst, headerLength);
@@ -334,7 +343,7 @@ public final class IpPacketCodec {
     byte[] dst = Arrays.copyOfRange(buf, off + 24, off + 40);
     Segment segment =
         captured
-            ? TcpCodec.decodeUnverified(
+            ? TcpCodec.decodeCaptured(
                 buf,
                 off + Ipv6Header.LENGTH,
                 Math.min(payloadLength, len - Ipv6Header.LENGTH),

@@ -62,10 +62,49 @@ public final class TcpCodec {
     return decode(buf, off, len, 0, pseudo, "IPv6");
   }
 
-  /** For {@link IpPacketCodec}, without checksum: exception offsets are {@code base + (i - off)}. */
-  static Segment decodeUnverified(byte[] buf, int off, int len, int base)
+  /**
+   * For {@link IpPacketCodec#decodeCaptured}: without checksum, and a header cut short by the
+   * capture's snapshot length keeps its fixed part and the options that fit whole. Exception
+   * offsets are {@code base + (i - off)}.
+   */
+  static Segment decodeCaptured(byte[] b, int off, int len, int base)
       throws MalformedPacketException {
-    return decode(buf, off, len, base, NO_CHECKSUM, null);
+    if (len < MIN_HEADER_LENGTH || ((b[off + 12] >>> 4) & 0xf) * 4 <= len) {
+      return decode(b, off, len, base, NO_CHECKSUM, null);
+    }
+    if (((b[off + 12] >>> 4) & 0xf) < 5) return decode(b, off, len, base, NO_CHECKSUM, null);
+    // The options up to the last one that is whole in the captured bytes.
+    int end = off + MIN_HEADER_LENGTH;
+    int limit = off + len;
+    while (end < limit) {
+      int kind = b[end] & 0xff;
+      if (kind == TcpOption.KIND_EOL || kind == TcpOption.KIND_NOP) {
+        end++;
+        continue;
+      }
+      if (end + 1 >= limit) break;
+      int optionLength = b[end + 1] & 0xff;
+      if (optionLength < 2 || end + optionLength > limit) break;
+      end += optionLength;
+    }
+    List<TcpOption> options =
+        parseOptions(b, off + MIN_HEADER_LENGTH, end, off - base);
+    return Segment.builder()
+        .srcPort(u16(b, off))
+        .dstPort(u16(b, off + 2))
+        .seq(u32(b, off + 4))
+        .ack(u32(b, off + 8))
+        .flags(b[off + 13] & 0xff)
+        .window(u16(b, off + 14))
+        .urgentPointer(u16(b, off + 18))
+        .options(options)
+        .payloadView(b, off + len, 0)
+        .build();
+  }
+
+  /** The header length the data offset of the segment at {@code b[off]} declares. */
+  static int declaredHeaderLength(byte[] b, int off) {
+    return ((b[off + 12] >>> 4) & 0xf) * 4;
   }
 
   /** For {@link IpPacketCodec}: offsets in exceptions are reported as {@code base + (i - off)}. */

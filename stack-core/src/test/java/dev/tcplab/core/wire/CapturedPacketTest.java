@@ -23,7 +23,7 @@ class CapturedPacketTest {
     p[20 + 16] ^= 0x55; // TCP checksum: the NIC fills both in after a capture on the sender
     assertThat(Ipv4CodecTest.malformed(() -> IpPacketCodec.decode(p, 0, p.length)).problem())
         .isEqualTo(Problem.BAD_CHECKSUM);
-    IpPacket packet = IpPacketCodec.decodeCaptured(p, 0, p.length);
+    IpPacket packet = IpPacketCodec.decodeCaptured(p, 0, p.length).packet();
     assertThat(packet.segment().payloadLength()).isEqualTo(10);
     assertThat(packet.segment().seq()).isEqualTo(tenBytes().seq());
   }
@@ -36,10 +36,10 @@ class CapturedPacketTest {
     byte[] cut = Arrays.copyOf(p, headers + 4);
     assertThat(Ipv4CodecTest.malformed(() -> IpPacketCodec.decode(cut, 0, cut.length)).problem())
         .isEqualTo(Problem.TRUNCATED);
-    IpPacket packet = IpPacketCodec.decodeCaptured(cut, 0, cut.length);
-    assertThat(packet.segment().payloadLength()).isEqualTo(4);
-    assertThat(packet.header().payloadLength() - TcpCodec.headerLength(packet.segment()))
-        .isEqualTo(10);
+    CapturedPacket captured = IpPacketCodec.decodeCaptured(cut, 0, cut.length);
+    assertThat(captured.packet().segment().payloadLength()).isEqualTo(4);
+    assertThat(captured.payloadOnWire()).isEqualTo(10);
+    assertThat(captured.headerCut()).isFalse();
   }
 
   @Test
@@ -48,14 +48,35 @@ class CapturedPacketTest {
     byte[] p = IpPacketCodec.encodeIpv6(SRC6, DST6, 64, 0, s);
     byte[] cut = Arrays.copyOf(p, 40 + TcpCodec.headerLength(s));
     cut[40 + 16] ^= 0x55;
-    IpPacket packet = IpPacketCodec.decodeCaptured(cut, 0, cut.length);
-    assertThat(packet.version()).isEqualTo(6);
-    assertThat(packet.segment().payloadLength()).isZero();
-    assertThat(packet.header().payloadLength()).isEqualTo(TcpCodec.headerLength(s) + 10);
+    CapturedPacket captured = IpPacketCodec.decodeCaptured(cut, 0, cut.length);
+    assertThat(captured.packet().version()).isEqualTo(6);
+    assertThat(captured.packet().segment().payloadLength()).isZero();
+    assertThat(captured.payloadOnWire()).isEqualTo(10);
   }
 
   @Test
-  void headerCutShortIsStillAnError() {
+  void optionsCutBySnaplenKeepThoseThatFit() throws MalformedPacketException {
+    // mss (4 bytes) then timestamps (10): a 60-byte snaplen after a 16-byte link header leaves
+    // 44 bytes of IP, so 24 of TCP: the MSS fits, the timestamps do not.
+    Segment s = TcpCodecTest.base()
+        .options(new TcpOption.Mss(1460), new TcpOption.Timestamps(7, 9))
+        .payload(hex("0102030405060708090a"))
+        .build();
+    byte[] p = Ipv4CodecTest.packet(s);
+    byte[] cut = Arrays.copyOf(p, 20 + 24);
+    CapturedPacket captured = IpPacketCodec.decodeCaptured(cut, 0, cut.length);
+    assertThat(captured.headerCut()).isTrue();
+    assertThat(captured.payloadOnWire()).isEqualTo(10);
+    Segment got = captured.packet().segment();
+    assertThat(got.options()).containsExactly(new TcpOption.Mss(1460));
+    assertThat(got.seq()).isEqualTo(s.seq());
+    assertThat(got.ack()).isEqualTo(s.ack());
+    assertThat(got.flags()).isEqualTo(s.flags());
+    assertThat(got.payloadLength()).isZero();
+  }
+
+  @Test
+  void fixedHeaderCutShortIsStillAnError() {
     byte[] p = Ipv4CodecTest.packet(tenBytes());
     byte[] cut = Arrays.copyOf(p, 30);
     MalformedPacketException e =
