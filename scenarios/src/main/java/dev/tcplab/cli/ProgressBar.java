@@ -14,7 +14,7 @@ final class ProgressBar implements CaptureInput.Progress {
   private final boolean on;
   private boolean drawn;
 
-  private ProgressBar(PrintWriter err, boolean on) {
+  ProgressBar(PrintWriter err, boolean on) {
     this.err = err;
     this.on = on;
   }
@@ -28,7 +28,7 @@ final class ProgressBar implements CaptureInput.Progress {
   public void update(long bytesRead, long fileSize, long packets) {
     if (!on || fileSize <= 0) return;
     int filled = (int) Math.min(WIDTH, bytesRead * WIDTH / fileSize);
-    err.print(String.format("\r[%s%s] %3d%%  %,d packets", "#".repeat(filled),
+    err.print(String.format(java.util.Locale.ROOT, "\r[%s%s] %3d%%  %,d packets", "#".repeat(filled),
         " ".repeat(WIDTH - filled), Math.min(100, bytesRead * 100 / fileSize), packets));
     err.flush();
     drawn = true;

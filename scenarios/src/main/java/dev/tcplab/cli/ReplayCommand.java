@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -56,20 +57,14 @@ final class ReplayCommand implements Callable<Integer> {
       description = "With --to-script: write the script to FILE.")
   Path output;
 
-  @Option(names = "--profile", paramLabel = "NAME",
-      description = "Stack profile: linux or rfc9293 (default: ${DEFAULT-VALUE}).")
-  String profile = "linux";
-
-  @Option(names = "--tolerance", converter = Units.Duration.class, paramLabel = "TIME",
-      description = "How far from the recorded time a packet may leave (default: 4ms).")
-  long tolerance = ScriptRunner.DEFAULT_TOLERANCE_NANOS;
+  @Mixin StackOptions stack;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Side s;
-    Profile p;
+    Profile p = stack.profile();
     try {
       s = switch (side) {
         case "client" -> Side.CLIENT;
@@ -77,7 +72,6 @@ final class ReplayCommand implements Callable<Integer> {
         default -> throw new IllegalArgumentException(
             "--side must be client or server, not '" + side + "'");
       };
-      p = Profile.named(profile);
       if (connection < 0) throw new IllegalArgumentException("--connection must be 1 or more");
       if (output != null && !toScript) {
         throw new IllegalArgumentException("--output goes with --to-script");
@@ -113,7 +107,7 @@ final class ReplayCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      ScriptRunner.Outcome o = replay.run(s, source, p, tolerance);
+      ScriptRunner.Outcome o = replay.run(s, source, p, stack.tolerance);
       out.println(o.passed()
           ? "SAME " + replay.connectionName() + ": TcpLab's stack as the " + s.label()
               + " sent what the recorded " + s.label() + " sent"

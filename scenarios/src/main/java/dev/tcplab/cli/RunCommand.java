@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -36,13 +37,7 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Script files (.pkt).")
   List<Path> files = new ArrayList<>();
 
-  @Option(names = "--profile", paramLabel = "NAME",
-      description = "Stack profile: linux or rfc9293 (default: ${DEFAULT-VALUE}).")
-  String profile = "linux";
-
-  @Option(names = "--tolerance", converter = Units.Duration.class, paramLabel = "TIME",
-      description = "Timing tolerance of outbound packets (default: 4ms, as packetdrill).")
-  long tolerance = ScriptRunner.DEFAULT_TOLERANCE_NANOS;
+  @Mixin StackOptions stack;
 
   @Option(names = "--trace", paramLabel = "FILE",
       description = "Write the trace of the (last) script as text lines.")
@@ -58,14 +53,13 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    Profile p;
+    Profile p = stack.profile();
     try {
-      p = Profile.named(profile);
       if (ladder != null) LadderDiagram.checkFormat(ladder);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    ScriptRunner runner = new ScriptRunner(p, tolerance);
+    ScriptRunner runner = new ScriptRunner(p, stack.tolerance);
     long started = System.nanoTime(); // wall time of the run, for the report only
     int failed = 0;
     ScriptRunner.Outcome last = null;

@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.pcap4j.core.Pcaps;
+import dev.tcplab.sim.pcap.PcapReader;
 
 /** Test captures from the resources, read through {@link CaptureInput} and analysed. */
 final class Captures {
-  static final boolean LIBPCAP = libpcapLoads();
+  static final boolean LIBPCAP = PcapReader.libpcapAvailable();
 
   private Captures() {}
 
@@ -45,12 +45,4 @@ final class Captures {
     if (error != null) throw new AssertionError(error);
   }
 
-  private static boolean libpcapLoads() {
-    try {
-      Pcaps.libVersion();
-      return true;
-    } catch (LinkageError e) {
-      return false;
-    }
-  }
 }

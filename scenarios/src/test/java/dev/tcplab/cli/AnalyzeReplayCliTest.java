@@ -16,7 +16,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pcap4j.core.Pcaps;
+import dev.tcplab.sim.pcap.PcapReader;
 
 /** {@code tcplab analyze} and {@code tcplab replay} as a user runs them. */
 class AnalyzeReplayCliTest {
@@ -24,14 +24,7 @@ class AnalyzeReplayCliTest {
 
   @BeforeEach
   void needsLibpcap() {
-    boolean loads;
-    try {
-      Pcaps.libVersion();
-      loads = true;
-    } catch (LinkageError e) {
-      loads = false;
-    }
-    assumeTrue(loads, "libpcap not installed: apt-get install libpcap0.8");
+    assumeTrue(PcapReader.libpcapAvailable(), "libpcap not installed: apt-get install libpcap0.8");
   }
 
   private static String capture(String name) throws Exception {

@@ -42,7 +42,7 @@ public final class TcpCodec {
   /** Parses the segment in {@code buf[off, off+len)} without verifying its checksum. */
   public static Segment decode(byte[] buf, int off, int len) throws MalformedPacketException {
     checkPositionIndexes(off, off + len, checkNotNull(buf).length);
-    return decode(buf, off, len, 0, NO_CHECKSUM, null);
+    return decode(buf, off, len, 0, NO_CHECKSUM, null, false);
   }
 
   /** Parses the segment in {@code buf[off, off+len)} and verifies its checksum over IPv4. */
@@ -59,7 +59,7 @@ public final class TcpCodec {
     checkPositionIndexes(off, off + len, checkNotNull(buf).length);
     int pseudo =
         InternetChecksum.pseudoHeaderIpv6(src16, dst16, InternetChecksum.PROTOCOL_TCP, len);
-    return decode(buf, off, len, 0, pseudo, "IPv6");
+    return decode(buf, off, len, 0, pseudo, "IPv6", false);
   }
 
   /**
@@ -69,13 +69,12 @@ public final class TcpCodec {
    */
   static Segment decodeCaptured(byte[] b, int off, int len, int base)
       throws MalformedPacketException {
-    if (len < MIN_HEADER_LENGTH || ((b[off + 12] >>> 4) & 0xf) * 4 <= len) {
-      return decode(b, off, len, base, NO_CHECKSUM, null);
-    }
-    if (((b[off + 12] >>> 4) & 0xf) < 5) return decode(b, off, len, base, NO_CHECKSUM, null);
-    // The options up to the last one that is whole in the captured bytes.
-    int end = off + MIN_HEADER_LENGTH;
-    int limit = off + len;
+    return decode(b, off, len, base, NO_CHECKSUM, null, true);
+  }
+
+  /** One past the last option that lies whole in {@code b[start, limit)}. */
+  private static int wholeOptionsEnd(byte[] b, int start, int limit) {
+    int end = start;
     while (end < limit) {
       int kind = b[end] & 0xff;
       if (kind == TcpOption.KIND_EOL || kind == TcpOption.KIND_NOP) {
@@ -87,19 +86,7 @@ public final class TcpCodec {
       if (optionLength < 2 || end + optionLength > limit) break;
       end += optionLength;
     }
-    List<TcpOption> options =
-        parseOptions(b, off + MIN_HEADER_LENGTH, end, off - base);
-    return Segment.builder()
-        .srcPort(u16(b, off))
-        .dstPort(u16(b, off + 2))
-        .seq(u32(b, off + 4))
-        .ack(u32(b, off + 8))
-        .flags(b[off + 13] & 0xff)
-        .window(u16(b, off + 14))
-        .urgentPointer(u16(b, off + 18))
-        .options(options)
-        .payloadView(b, off + len, 0)
-        .build();
+    return end;
   }
 
   /** The header length the data offset of the segment at {@code b[off]} declares. */
@@ -112,7 +99,7 @@ public final class TcpCodec {
       throws MalformedPacketException {
     int pseudo =
         InternetChecksum.pseudoHeaderIpv4(srcIpv4, dstIpv4, InternetChecksum.PROTOCOL_TCP, len);
-    return decode(buf, off, len, base, pseudo, "IPv4");
+    return decode(buf, off, len, base, pseudo, "IPv4", false);
   }
 
   /** For {@link IpPacketCodec}: offsets in exceptions are reported as {@code base + (i - off)}. */
@@ -120,14 +107,16 @@ public final class TcpCodec {
       throws MalformedPacketException {
     int pseudo =
         InternetChecksum.pseudoHeaderIpv6(src16, dst16, InternetChecksum.PROTOCOL_TCP, len);
-    return decode(buf, off, len, base, pseudo, "IPv6");
+    return decode(buf, off, len, base, pseudo, "IPv6", false);
   }
 
   /**
    * The decoder proper. {@code pseudo} is the pseudo-header partial sum, or {@link #NO_CHECKSUM};
-   * reported offsets are relative to {@code off}, plus {@code base}.
+   * reported offsets are relative to {@code off}, plus {@code base}. {@code cut}: the segment may
+   * stop inside its options (a capture's snapshot length), which are then kept as far as they go.
    */
-  private static Segment decode(byte[] b, int off, int len, int base, int pseudo, String ipVersion)
+  private static Segment decode(
+      byte[] b, int off, int len, int base, int pseudo, String ipVersion, boolean cut)
       throws MalformedPacketException {
     int origin = off - base; // buffer index that is reported as offset 0
     // RFC 9293 §3.1: the fixed header is 20 bytes.
@@ -151,7 +140,11 @@ public final class TcpCodec {
                   + " fixed header",
               base + 12, dataOffset, headerLength));
     }
-    if (headerLength > len) {
+    int optionsEnd = off + headerLength;
+    if (headerLength > len && cut) {
+      optionsEnd = wholeOptionsEnd(b, off + MIN_HEADER_LENGTH, off + len);
+      headerLength = len; // no payload was captured
+    } else if (headerLength > len) {
       throw new MalformedPacketException(
           Problem.BAD_DATA_OFFSET,
           base + 12,
@@ -164,7 +157,7 @@ public final class TcpCodec {
     if (pseudo != NO_CHECKSUM) {
       verifyChecksum(b, off, len, base, pseudo, ipVersion);
     }
-    List<TcpOption> options = parseOptions(b, off + MIN_HEADER_LENGTH, off + headerLength, origin);
+    List<TcpOption> options = parseOptions(b, off + MIN_HEADER_LENGTH, optionsEnd, origin);
     return Segment.builder()
         .srcPort(u16(b, off))
         .dstPort(u16(b, off + 2))

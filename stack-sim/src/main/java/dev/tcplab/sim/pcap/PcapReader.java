@@ -32,6 +32,19 @@ public final class PcapReader {
   private PcapReader() {}
 
   /**
+   * Whether the native libpcap library loads (tests that need it are skipped with a reason, and
+   * tools can say so up front, without it).
+   */
+  public static boolean libpcapAvailable() {
+    try {
+      Pcaps.libVersion();
+      return true;
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
    * Every record of {@code file}, in file order.
    *
    * @throws NoSuchFileException or {@link AccessDeniedException} if the file cannot be opened

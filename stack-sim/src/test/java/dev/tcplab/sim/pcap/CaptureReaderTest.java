@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.pcap4j.core.Pcaps;
 
 /**
  * {@link CaptureReader} on real captures (tcpdump and dumpcap on Linux loopback: Ethernet, Linux
@@ -52,14 +51,7 @@ class CaptureReaderTest {
 
   @BeforeAll
   static void requireLibpcap() throws IOException {
-    boolean loads;
-    try {
-      Pcaps.libVersion();
-      loads = true;
-    } catch (LinkageError e) {
-      loads = false;
-    }
-    assumeTrue(loads, "libpcap not installed: apt-get install libpcap0.8");
+    assumeTrue(PcapReader.libpcapAvailable(), "libpcap not installed: apt-get install libpcap0.8");
     loopback = new ArrayList<>();
     for (PcapRecord r : PcapReader.readAll(resource("lo-ethernet.pcap"))) {
       byte[] frame = r.data();

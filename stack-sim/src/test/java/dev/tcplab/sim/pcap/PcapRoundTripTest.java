@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
-import org.pcap4j.core.Pcaps;
 
 class PcapRoundTripTest {
   private static final int CLIENT = 0x0a000001; // 10.0.0.1
@@ -42,7 +41,7 @@ class PcapRoundTripTest {
   /** Tests with this tag run also where libpcap is missing; the others are then skipped. */
   private static final String NO_LIBPCAP_NEEDED = "no-libpcap-needed";
 
-  private static final boolean LIBPCAP = libpcapLoads();
+  private static final boolean LIBPCAP = PcapReader.libpcapAvailable();
 
   @TempDir Path dir;
 
@@ -53,14 +52,6 @@ class PcapRoundTripTest {
     }
   }
 
-  private static boolean libpcapLoads() {
-    try {
-      Pcaps.libVersion();
-      return true;
-    } catch (LinkageError e) {
-      return false;
-    }
-  }
 
   /**
    * A complete HTTP/1.0-style exchange: handshake with Linux's SYN options, one request, one
