@@ -54,7 +54,7 @@ final class Verdicts {
           }
         }
         sb.append(lost.isEmpty()
-            ? ": no data lost (everything sent was acknowledged)"
+            ? ": nothing on the wire was lost (everything sent had been acknowledged)"
             : ": data lost to RST: " + String.join(" and ", lost));
         return sb.toString();
       }
