@@ -58,9 +58,14 @@ public final class TlsConnection {
   private final byte[] io = new byte[16_384 + 2048];
   private Listener listener = new Listener() {};
 
-  /** TLS bytes the engine produced that TCP has not accepted yet. */
+  /**
+   * TLS bytes the engine produced that TCP has not accepted yet: {@code pending[pendingStart,
+   * pendingEnd)}. TCP taking part of them advances {@code pendingStart}; nothing is shifted per write
+   * (see {@link #makeRoom}).
+   */
   private byte[] pending = new byte[0];
-  private int pendingLength;
+  private int pendingStart;
+  private int pendingEnd;
 
   private boolean eventPending;
   private boolean handshakeReported;
@@ -230,7 +235,7 @@ public final class TlsConnection {
     if (rstDeferred || socket.end() != null) return;
     TcpState state = socket.state();
     boolean closeBegun = engine.closeNotifySent() || state != TcpState.ESTABLISHED;
-    long unacked = socket.outstanding() + pendingLength;
+    long unacked = socket.outstanding() + pendingLength();
     if (policy == RstPolicy.IMMEDIATE) {
       trace("RST now (policy IMMEDIATE): connection in " + state + ", " + unacked
           + " bytes unacknowledged are discarded");
@@ -249,7 +254,7 @@ public final class TlsConnection {
     holdTimer = scheduler.schedule(clock.nanos() + hold, () -> {
       if (socket.end() != null) return;
       trace("RST hold expired after " + hold / 1_000_000 + " ms with " + (socket.outstanding()
-          + pendingLength) + " bytes unacknowledged: RST sent");
+          + pendingLength()) + " bytes unacknowledged: RST sent");
       socket.abort();
     });
     flush();
@@ -258,7 +263,7 @@ public final class TlsConnection {
 
   private void maybeReleaseRst() {
     if (!rstDeferred || socket.end() != null) return;
-    if (pendingLength == 0 && socket.allAcknowledged()) {
+    if (pendingLength() == 0 && socket.allAcknowledged()) {
       if (holdTimer != null) holdTimer.cancel();
       trace("all data acknowledged, close_notify included: deferred RST sent");
       socket.abort();
@@ -354,24 +359,27 @@ public final class TlsConnection {
     boolean moved = false;
     int produced;
     while ((produced = engine.pendingOutput()) > 0) {
-      ensurePending(pendingLength + produced);
-      pendingLength += engine.readOutput(pending, pendingLength, produced);
+      makeRoom(produced);
+      pendingEnd += engine.readOutput(pending, pendingEnd, produced);
       moved = true;
     }
     TcpState state = socket.state();
     boolean tcpTakesData =
         state.canSend() || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-    if (pendingLength > 0 && tcpTakesData) {
+    if (pendingEnd > pendingStart && tcpTakesData) {
       int n = 0;
       try {
-        n = socket.write(pending, 0, pendingLength);
+        n = socket.write(pending, pendingStart, pendingEnd - pendingStart);
       } catch (TcpSocketException e) {
         return;
       }
-      System.arraycopy(pending, n, pending, 0, pendingLength - n);
-      pendingLength -= n;
+      pendingStart += n;
+      if (pendingStart == pendingEnd) {
+        pendingStart = 0;
+        pendingEnd = 0;
+      }
     }
-    if (pendingLength == 0 && closeAfterFlush && engine.closeNotifySent()
+    if (pendingLength() == 0 && closeAfterFlush && engine.closeNotifySent()
         && socket.state().canSend()) {
       closeAfterFlush = false;
       closeTcpAfterCloseNotify();
@@ -384,7 +392,7 @@ public final class TlsConnection {
 
   /** In a step: everything was handed to TCP, so more can be written. */
   private void reportWritable() {
-    if (pendingLength > 0 || socket.end() != null) return;
+    if (pendingLength() > 0 || socket.end() != null) return;
     if (engine.closeNotifySent() && !closeNotifyAnnounced) {
       closeNotifyAnnounced = true;
       listener.closeNotifySent(this);
@@ -424,10 +432,29 @@ public final class TlsConnection {
     socket.close(); // after the end too: the application lets go of the socket
   }
 
-  private void ensurePending(int size) {
-    if (pending.length < size) {
-      pending = java.util.Arrays.copyOf(pending, Math.max(size, pending.length * 2));
+  /** TLS bytes produced and not yet accepted by TCP. */
+  int pendingLength() {
+    return pendingEnd - pendingStart;
+  }
+
+  /**
+   * Room for {@code extra} more bytes behind the pending ones. The unsent bytes move to the front only
+   * when at least as many bytes before them have been sent (so every byte moved is paid for by one sent
+   * since the last move: linear overall, however little TCP takes each time); otherwise the buffer
+   * grows (doubling).
+   */
+  private void makeRoom(int extra) {
+    if (pending.length - pendingEnd >= extra) return;
+    int unsent = pendingEnd - pendingStart;
+    if (pendingStart >= unsent && pending.length - unsent >= extra) {
+      System.arraycopy(pending, pendingStart, pending, 0, unsent);
+    } else {
+      byte[] bigger = new byte[Math.max(unsent + extra, pending.length * 2)];
+      System.arraycopy(pending, pendingStart, bigger, 0, unsent);
+      pending = bigger;
     }
+    pendingStart = 0;
+    pendingEnd = unsent;
   }
 
   private void trace(String text) {
@@ -458,7 +485,7 @@ public final class TlsConnection {
       if (holdTimer != null) holdTimer.cancel();
       if (rstDeferred && how == ConnectionEnd.TIMED_OUT) {
         // TCP's own user timeout ended the connection first: no RST goes out (RFC 9293 §3.10.8)
-        trace("deferred RST abandoned: TCP timed out with " + (socket.outstanding() + pendingLength)
+        trace("deferred RST abandoned: TCP timed out with " + (socket.outstanding() + pendingLength())
             + " bytes unacknowledged");
       }
       tcpEnded = true;

@@ -51,7 +51,9 @@ import org.bouncycastle.tls.crypto.TlsSecret;
  *
  * All randomness (randoms, key shares, ECDSA signatures, TLS 1.3 legacy_session_id) comes from a
  * {@link SeededTlsCrypto} seeded with the engine's {@code seed} and role, and no clock is read, so
- * the same seeds on both sides and the same sequence of calls give byte-identical output.
+ * the same seeds on both sides and the same sequence of calls give byte-identical output. The
+ * records' AES-GCM runs on the JDK's intrinsic cipher ({@link JdkAesGcm}); it writes the same bytes
+ * Bouncy Castle's own GCM would.
  *
  * <h2>close_notify</h2>
  *
@@ -135,13 +137,14 @@ public final class TlsEngine {
   private long ignoredInputBytes;
   private final ByteArrayOutputStream pendingWrites = new ByteArrayOutputStream();
 
-  private TlsEngine(Role role, TlsVersion version, TlsIdentity identity, long seed, KeyLog keyLog) {
+  private TlsEngine(Role role, TlsVersion version, TlsIdentity identity, long seed, KeyLog keyLog,
+      SeededTlsCrypto.Gcm gcm) {
     this.role = Objects.requireNonNull(role);
     this.version = Objects.requireNonNull(version, "version");
     this.identity = identity;
     this.keyLog = keyLog;
-    this.crypto =
-        new SeededTlsCrypto(seed, role == Role.CLIENT ? "tcplab-tls-client" : "tcplab-tls-server");
+    this.crypto = new SeededTlsCrypto(
+        seed, role == Role.CLIENT ? "tcplab-tls-client" : "tcplab-tls-server", gcm);
     if (role == Role.CLIENT) {
       ClientProtocol p = new ClientProtocol();
       this.protocol = p;
@@ -158,7 +161,12 @@ public final class TlsEngine {
    * produce the ClientHello.
    */
   public static TlsEngine client(TlsVersion version, long seed, KeyLog keyLog) {
-    return new TlsEngine(Role.CLIENT, version, null, seed, keyLog);
+    return client(version, seed, keyLog, SeededTlsCrypto.Gcm.JDK);
+  }
+
+  /** A client whose records use {@code gcm}'s AES-GCM (tests compare the implementations). */
+  static TlsEngine client(TlsVersion version, long seed, KeyLog keyLog, SeededTlsCrypto.Gcm gcm) {
+    return new TlsEngine(Role.CLIENT, version, null, seed, keyLog, gcm);
   }
 
   /**
@@ -167,8 +175,14 @@ public final class TlsEngine {
    */
   public static TlsEngine server(
       TlsVersion version, TlsIdentity identity, long seed, KeyLog keyLog) {
+    return server(version, identity, seed, keyLog, SeededTlsCrypto.Gcm.JDK);
+  }
+
+  /** A server whose records use {@code gcm}'s AES-GCM (tests compare the implementations). */
+  static TlsEngine server(TlsVersion version, TlsIdentity identity, long seed, KeyLog keyLog,
+      SeededTlsCrypto.Gcm gcm) {
     return new TlsEngine(
-        Role.SERVER, version, Objects.requireNonNull(identity, "identity"), seed, keyLog);
+        Role.SERVER, version, Objects.requireNonNull(identity, "identity"), seed, keyLog, gcm);
   }
 
   /** Replaces every registered listener with {@code listener} (null: none). */
