@@ -40,8 +40,9 @@ public final class Link {
    * only the first has an event in the loop ({@link #deliverFirst}), which schedules the next. A link
    * delivers in the order it sends, so this holds nearly every packet: the loop's queue stays a few
    * entries long instead of one per packet in flight (10 000 and more on a fast link), and the
-   * arrivals run exactly where one event per packet would have run them. A packet held back behind a
-   * later one (reordering, a middlebox delay) gets an event of its own instead.
+   * arrivals run exactly where one event per packet would have run them. A packet due before the last
+   * one queued (it overtakes a packet held back by reordering or a middlebox delay) gets an event of its
+   * own instead.
    */
   private final Arrivals arrivals = new Arrivals();
   private final Runnable deliverFirst = this::deliverFirst;
