@@ -44,6 +44,31 @@ public final class ManualClock implements Clock, TimerScheduler {
     return e;
   }
 
+  /**
+   * Takes the insertion-order number that a {@link #schedule} call made now would give its task, for a
+   * task that {@link #scheduleReserved} puts into the queue later: it then runs exactly where it would
+   * have run if it had been scheduled now. (The simulator's links keep their packets in flight in a
+   * queue of their own, with only the first one in this queue, and still run every arrival in the
+   * (time, insertion order) place it would have had with one event per packet.)
+   */
+  public long reserveSequence() {
+    return sequence++;
+  }
+
+  /**
+   * Schedules {@code task} at {@code atNanos} (not before now) with an insertion-order number taken
+   * earlier from {@link #reserveSequence}; among tasks at the same time it runs in that number's place.
+   */
+  public Timer scheduleReserved(long atNanos, long reservedSequence, Runnable task) {
+    checkArgument(
+        reservedSequence >= 0 && reservedSequence < sequence,
+        "Not a reserved sequence number: %s",
+        reservedSequence);
+    Entry e = new Entry(Math.max(atNanos, now), reservedSequence, task);
+    pushOrdered(e);
+    return e;
+  }
+
   /** Runs every task due at or before {@code target}, in order, then sets the time to {@code target}. */
   public void advanceTo(long target) {
     checkArgument(target >= now, "Time cannot go back: %s < %s", target, now);
@@ -95,6 +120,23 @@ public final class ManualClock implements Clock, TimerScheduler {
     while (pos > 0) {
       int parent = (pos - 1) >>> 1;
       if (t >= times[parent]) break;
+      entries[pos] = entries[parent];
+      times[pos] = times[parent];
+      pos = parent;
+    }
+    entries[pos] = e;
+    times[pos] = t;
+  }
+
+  /** As {@link #push} for an entry that may be older than others: ties are broken on the way up too. */
+  private void pushOrdered(Entry e) {
+    int pos = size;
+    if (pos == entries.length) grow();
+    size = pos + 1;
+    long t = e.at;
+    while (pos > 0) {
+      int parent = (pos - 1) >>> 1;
+      if (!before(t, e, times[parent], entries[parent])) break;
       entries[pos] = entries[parent];
       times[pos] = times[parent];
       pos = parent;

@@ -144,6 +144,15 @@ public final class Segment {
         TcpOption.Nop.INSTANCE, TcpOption.Nop.INSTANCE, new TcpOption.Timestamps(tsVal, tsEcr));
   }
 
+  /**
+   * True when the options are exactly Linux's data-segment layout NOP, NOP, TS, kept as the two
+   * timestamp values without a list ({@link Builder#timestamps}): {@link TcpCodec} writes those 12
+   * bytes directly instead of building {@link #options()} for every packet.
+   */
+  boolean timestampsOnly() {
+    return options == null;
+  }
+
   /** True when the segment carries the timestamps option (RFC 7323 §3). */
   public boolean hasTimestamps() {
     return hasTimestamps;

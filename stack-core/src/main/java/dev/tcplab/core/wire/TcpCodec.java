@@ -34,6 +34,12 @@ public final class TcpCodec {
   private static final int CHECKSUM_OFFSET = 16;
   private static final int NO_CHECKSUM = -1;
 
+  /** Linux's option layout on data segments and ACKs: NOP, NOP, kind 8, length 10, TSval, TSecr. */
+  private static final int TIMESTAMPS_LAYOUT_LENGTH = 12;
+  /** Its first four bytes, big-endian. */
+  private static final int TIMESTAMPS_LAYOUT_START =
+      (TcpOption.KIND_NOP << 24) | (TcpOption.KIND_NOP << 16) | (TcpOption.KIND_TIMESTAMPS << 8) | 10;
+
   private TcpCodec() {}
 
   // ---------------------------------------------------------------------------------------------
@@ -157,8 +163,16 @@ public final class TcpCodec {
     if (pseudo != NO_CHECKSUM) {
       verifyChecksum(b, off, len, base, pseudo, ipVersion);
     }
-    List<TcpOption> options = parseOptions(b, off + MIN_HEADER_LENGTH, optionsEnd, origin);
-    return Segment.builder()
+    Segment.Builder segment = Segment.builder();
+    if (optionsEnd == off + MIN_HEADER_LENGTH + TIMESTAMPS_LAYOUT_LENGTH
+        && u32(b, off + MIN_HEADER_LENGTH) == TIMESTAMPS_LAYOUT_START) {
+      // NOP, NOP, TS and nothing else, as on every Linux data segment and ACK: the same segment as
+      // parseOptions would give (Segment.options() lists exactly these three), without the list.
+      segment.timestamps(u32(b, off + MIN_HEADER_LENGTH + 4), u32(b, off + MIN_HEADER_LENGTH + 8));
+    } else {
+      segment.options(parseOptions(b, off + MIN_HEADER_LENGTH, optionsEnd, origin));
+    }
+    return segment
         .srcPort(u16(b, off))
         .dstPort(u16(b, off + 2))
         .seq(u32(b, off + 4))
@@ -166,7 +180,6 @@ public final class TcpCodec {
         .flags(b[off + 13] & 0xff)
         .window(u16(b, off + 14))
         .urgentPointer(u16(b, off + 18))
-        .options(options)
         .payloadView(b, off + headerLength, len - headerLength)
         .build();
   }
@@ -308,6 +321,8 @@ public final class TcpCodec {
 
   /** Header length for {@code s}: 20 bytes plus its options padded to a 4-byte boundary. */
   public static int headerLength(Segment s) {
+    // The timestamps-only layout is 12 bytes; asking s.options() would build its list on every call.
+    if (s.timestampsOnly()) return MIN_HEADER_LENGTH + TIMESTAMPS_LAYOUT_LENGTH;
     int optionBytes = 0;
     for (TcpOption o : s.options()) optionBytes += o.encodedLength();
     return MIN_HEADER_LENGTH + roundUp4(optionBytes);
@@ -379,7 +394,15 @@ public final class TcpCodec {
     putU16(b, off + CHECKSUM_OFFSET, 0);
     putU16(b, off + 18, s.urgentPointer());
     int p = off + MIN_HEADER_LENGTH;
-    for (TcpOption o : s.options()) p = writeOption(o, b, p);
+    if (s.timestampsOnly()) {
+      // NOP, NOP, TS written directly: the same bytes as writeOption over s.options().
+      putU32(b, p, TIMESTAMPS_LAYOUT_START);
+      putU32(b, p + 4, s.tsVal());
+      putU32(b, p + 8, s.tsEcr());
+      p += TIMESTAMPS_LAYOUT_LENGTH;
+    } else {
+      for (TcpOption o : s.options()) p = writeOption(o, b, p);
+    }
     Arrays.fill(b, p, off + headerLength, (byte) 0); // RFC 9293 §3.1: padding is zeros
     System.arraycopy(s.payloadArray(), s.payloadOffset(), b, off + headerLength, s.payloadLength());
   }

@@ -22,6 +22,27 @@ class ManualClockTest {
   }
 
   @Test
+  void aReservedTaskRunsWhereItWouldHaveRunIfScheduledAtOnce() {
+    ManualClock clock = new ManualClock();
+    List<String> ran = new ArrayList<>();
+    clock.schedule(10, () -> ran.add("a"));
+    long early = clock.reserveSequence();
+    clock.schedule(10, () -> ran.add("c"));
+    clock.schedule(5, () -> ran.add("first"));
+    long late = clock.reserveSequence();
+    for (int i = 0; i < 20; i++) clock.schedule(10, () -> ran.add("x"));
+    clock.schedule(20, () -> ran.add("z"));
+    // Scheduled after all the others, in the places their numbers were taken.
+    clock.scheduleReserved(10, late, () -> ran.add("d"));
+    clock.scheduleReserved(10, early, () -> ran.add("b"));
+    clock.advanceTo(30);
+    assertThat(ran.subList(0, 5)).containsExactly("first", "a", "b", "c", "d");
+    assertThat(ran).hasSize(26).endsWith("x", "z");
+    assertThatThrownBy(() -> clock.scheduleReserved(40, 1_000, () -> {}))
+        .hasMessageContaining("Not a reserved sequence number");
+  }
+
+  @Test
   void cancelledTasksDoNotRun() {
     ManualClock clock = new ManualClock();
     List<String> ran = new ArrayList<>();

@@ -267,6 +267,39 @@ class TcpCodecTest {
         .containsExactly(new TcpOption.Block(10, 20), new TcpOption.Block(30, 40));
   }
 
+  /**
+   * The codec's shortcut for Linux's NOP, NOP, TS layout (no option list built on encode or decode)
+   * gives the same bytes and the same segment as the general option code.
+   */
+  @Test
+  void timestampsLayoutShortcutMatchesTheOptionList() throws MalformedPacketException {
+    byte[] payload = hex("68656c6c6f");
+    Segment compact = base().timestamps(0x80000001, 0xfffffffe).payload(payload).build();
+    Segment listed =
+        base()
+            .options(
+                TcpOption.Nop.INSTANCE,
+                TcpOption.Nop.INSTANCE,
+                new TcpOption.Timestamps(0x80000001, 0xfffffffe))
+            .payload(payload)
+            .build();
+    byte[] wire = TcpCodec.encode(compact, SRC, DST);
+    assertThat(wire).isEqualTo(TcpCodec.encode(listed, SRC, DST));
+    assertThat(TcpCodec.headerLength(compact)).isEqualTo(32);
+    assertThat(roundTrip(compact)).isEqualTo(listed);
+    Segment back = roundTrip(listed);
+    assertThat(back.options()).containsExactlyElementsOf(listed.options());
+    assertThat(back.timestamps()).isEqualTo(new TcpOption.Timestamps(0x80000001, 0xfffffffe));
+    assertThat(back.sackBlocks()).isEmpty();
+    // The same 12 bytes in another order take the general path and keep that order.
+    Segment tsFirst =
+        base()
+            .options(
+                new TcpOption.Timestamps(1, 2), TcpOption.Nop.INSTANCE, TcpOption.Nop.INSTANCE)
+            .build();
+    assertThat(roundTrip(tsFirst).options()).extracting(TcpOption::kind).containsExactly(8, 1, 1);
+  }
+
   @Test
   void noOptionsGiveTwentyByteHeader() throws MalformedPacketException {
     Segment s = base().build();
