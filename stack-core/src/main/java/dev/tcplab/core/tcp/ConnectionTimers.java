@@ -3,16 +3,22 @@ package dev.tcplab.core.tcp;
 import dev.tcplab.core.time.TimerScheduler;
 
 /**
- * A connection's timers as plain deadlines (retransmission, delayed ACK, persist, keepalive, TIME-WAIT,
- * FIN-WAIT-2), behind a single wake-up scheduled at the earliest of them. Moving a deadline later costs
- * nothing: the wake-up fires, finds nothing due and sleeps again. The wake-up's task is this object
- * itself, so (re)scheduling allocates nothing here.
+ * A connection's timers as plain deadlines (retransmission, tail-loss probe, delayed ACK, persist,
+ * keepalive, TIME-WAIT, FIN-WAIT-2), behind a single wake-up scheduled at the earliest of them. Moving
+ * a deadline later costs nothing: the wake-up fires, finds nothing due and sleeps again. The wake-up's
+ * task is this object itself, so (re)scheduling allocates nothing here.
  */
 final class ConnectionTimers implements Runnable {
   private static final long NONE = Long.MAX_VALUE;
 
   private final TcpConnection c;
   private long retransmission = NONE;
+  /**
+   * The tail-loss probe (RFC 8985 §7), never later than {@link #retransmission}: Linux keeps it in the
+   * retransmission timer (ICSK_TIME_LOSS_PROBE) in place of the RTO; here the RTO deadline stays and
+   * the probe, when it goes out, restarts it from then.
+   */
+  private long lossProbe = NONE;
   private long delayedAck = NONE;
   private long persist = NONE;
   private long keepalive = NONE;
@@ -47,8 +53,25 @@ final class ConnectionTimers implements Runnable {
     reschedule();
   }
 
+  /** Everything is acknowledged: no RTO and no probe. */
   void stopRetransmission() {
     retransmission = NONE;
+    lossProbe = NONE;
+  }
+
+  /** How long until the RTO fires, or -1 when it is not running. */
+  long untilRetransmission() {
+    return retransmission == NONE ? -1 : retransmission - c.now();
+  }
+
+  /** (Re)schedules the tail-loss probe {@code timeout} from now (Linux tcp_reset_xmit_timer). */
+  void armLossProbe(long timeout) {
+    lossProbe = c.now() + timeout;
+    reschedule();
+  }
+
+  void stopLossProbe() {
+    lossProbe = NONE;
   }
 
   boolean delayedAckArmed() {
@@ -133,6 +156,7 @@ final class ConnectionTimers implements Runnable {
 
   private void stopDeadlines() {
     retransmission = NONE;
+    lossProbe = NONE;
     delayedAck = NONE;
     persist = NONE;
     keepalive = NONE;
@@ -141,7 +165,7 @@ final class ConnectionTimers implements Runnable {
 
   private long earliest() {
     return Math.min(
-        Math.min(retransmission, delayedAck),
+        Math.min(Math.min(retransmission, lossProbe), delayedAck),
         Math.min(Math.min(persist, keepalive), closing));
   }
 
@@ -162,6 +186,11 @@ final class ConnectionTimers implements Runnable {
     if (delayedAck <= now) {
       delayedAck = NONE;
       c.delayedAckTimeout();
+    }
+    // The probe first: it is due no later than the RTO, and when it goes out it restarts the RTO
+    if (lossProbe <= now) {
+      lossProbe = NONE;
+      c.lossProbeTimeout();
     }
     if (retransmission <= now) {
       retransmission = NONE;

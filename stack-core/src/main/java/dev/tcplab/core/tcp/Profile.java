@@ -65,6 +65,10 @@ import java.util.List;
  * @param keepaliveIntervalNanos time between keepalive probes (Linux: 75 s)
  * @param keepaliveProbes unanswered probes before the connection is dropped (Linux: 9)
  * @param persistMaxNanos upper bound of the zero-window probe interval (Linux: 120 s)
+ * @param tailLossProbe send a tail-loss probe (RFC 8985 §7) before the RTO on SACK connections: after
+ *     PTO = 2*SRTT + (rtoMin with one segment out, else 2 ms), 1 s without an RTT sample, capped at the
+ *     RTO, one new segment or the last one again; no backoff, the RTO restarts from the probe (Linux
+ *     tcp_schedule_loss_probe / tcp_send_loss_probe, tcp_early_retrans 3 or 4; RFC 9293 has none)
  */
 public record Profile(
     String name,
@@ -98,7 +102,8 @@ public record Profile(
     long keepaliveIdleNanos,
     long keepaliveIntervalNanos,
     int keepaliveProbes,
-    long persistMaxNanos) {
+    long persistMaxNanos,
+    boolean tailLossProbe) {
 
   private static final long MS = 1_000_000L;
   private static final long S = 1_000 * MS;
@@ -164,7 +169,8 @@ public record Profile(
           7200 * S, // tcp_keepalive_time
           75 * S, // tcp_keepalive_intvl
           9, // tcp_keepalive_probes
-          120 * S);
+          120 * S,
+          true); // tcp_early_retrans 3 (default; packetdrill sets 4): TLP, RFC 8985 §7
 
   /** The textbook: RFC 9293 with RFC 6298 timers and RFC 5681's initial window. */
   public static final Profile RFC9293 =
@@ -200,7 +206,8 @@ public record Profile(
           7200 * S, // RFC 1122 §4.2.3.6
           75 * S,
           9,
-          60 * S);
+          60 * S,
+          false); // RFC 9293 has no tail-loss probe (RFC 8985 is an extension)
 
   /** The profiles by name. */
   public static List<Profile> all() {
@@ -278,6 +285,7 @@ public record Profile(
     b.keepaliveIntervalNanos = keepaliveIntervalNanos;
     b.keepaliveProbes = keepaliveProbes;
     b.persistMaxNanos = persistMaxNanos;
+    b.tailLossProbe = tailLossProbe;
     return b;
   }
 
@@ -315,6 +323,7 @@ public record Profile(
     private long keepaliveIntervalNanos;
     private int keepaliveProbes;
     private long persistMaxNanos;
+    private boolean tailLossProbe;
 
     private Builder() {}
 
@@ -478,9 +487,14 @@ public record Profile(
       return this;
     }
 
+    public Builder tailLossProbe(boolean tailLossProbe) {
+      this.tailLossProbe = tailLossProbe;
+      return this;
+    }
+
     public Profile build() {
       return new Profile(
-          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, sackCoversFin, dsack, rtoMinBoundsVariance, rtoFallbackNanos, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos);
+          name, synOptions, offerTimestamps, offerSack, offerWindowScale, maxWindowScaleBuffer, synWindowRoundedToMss, initialWindowSegments, delayedAckNanos, quickAckSegments, rtoInitialNanos, rtoMinNanos, rtoMaxNanos, clockGranularityNanos, synRetries, dataRetries, mslNanos, finWait2TimeoutNanos, challengeAckIntervalNanos, abortRstCarriesAck, delayAckOfFin, orphanRstsLikeLinux, shutdownReadKeepsData, timeWaitIsnGap, sackCoversFin, dsack, rtoMinBoundsVariance, rtoFallbackNanos, keepaliveIdleNanos, keepaliveIntervalNanos, keepaliveProbes, persistMaxNanos, tailLossProbe);
     }
   }
 }

@@ -235,6 +235,23 @@ final class Sender {
     int flags = TcpFlags.ACK | (push && len > 0 ? TcpFlags.PSH : 0) | (fin ? TcpFlags.FIN : 0);
     emit(c, dataSegment(c, seq, flags, data.array, data.offset, data.length));
     if (!c.timers.retransmissionArmed()) c.timers.restartRetransmission();
+    c.scheduleLossProbe(false); // Linux tcp_write_xmit: after new data, a tail-loss probe
+  }
+
+  /**
+   * A tail-loss probe with new data (Linux tcp_send_loss_probe: tcp_write_xmit with push_one 2): one
+   * segment, whatever the congestion window and Nagle, if the peer's window takes all of it. Returns
+   * false when there is nothing to send or the window is too small.
+   */
+  static boolean sendLossProbeNewData(TcpConnection c) {
+    Tcb tcb = c.tcb;
+    long available = c.unsent();
+    if (available == 0) return false;
+    int len = (int) Math.min(available, maxPayload(c));
+    if (tcb.sndWnd - tcb.flightSize() < len) return false; // tcp_snd_wnd_test
+    boolean all = len == available;
+    sendNewData(c, len, all, all && c.finRequested && !c.finSent);
+    return true;
   }
 
   /** Sends an entry of the retransmission queue again (RFC 6298 §5.4, RFC 5681 §3.2). */

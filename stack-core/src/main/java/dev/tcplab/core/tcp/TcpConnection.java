@@ -23,6 +23,10 @@ import dev.tcplab.core.wire.SeqNum;
  */
 final class TcpConnection {
   static final int DUP_THRESH = 3; // RFC 5681 §3.2, RFC 6675 DupThresh
+  /** The PTO's addend with more than one segment outstanding (Linux TCP_TIMEOUT_MIN, 2 ms). */
+  static final long TLP_TIMEOUT_MIN = 2_000_000L;
+  /** The PTO before any RTT sample (Linux TCP_TIMEOUT_INIT, 1 s; RFC 8985 §7.2). */
+  static final long TLP_TIMEOUT_INIT = 1_000_000_000L;
 
   final TcpStack stack;
   final Tcb tcb = new Tcb();
@@ -94,6 +98,12 @@ final class TcpConnection {
   int recoverPoint;
   long lastChallengeAckAt = Long.MIN_VALUE;
   int keepaliveProbesSent;
+  /**
+   * A tail-loss probe is outstanding: SND.NXT when it went out is {@link #tlpHighSeq} (Linux
+   * tlp_high_seq; at most one probe per tail, RFC 8985 §7.3).
+   */
+  boolean tlpOutstanding;
+  int tlpHighSeq;
   /** Retransmission timeouts since data was last acknowledged; the give-up count (RFC 9293 §3.8.3). */
   int consecutiveTimeouts;
   long lastReceivedAt;
@@ -709,11 +719,15 @@ final class TcpConnection {
     } else {
       cc().onAck(acked, now(), rttSample);
     }
-    // RFC 6298 §5.2/§5.3: stop the timer when all is acked, otherwise restart it
+    // The probe's tail is acknowledged: a later tail may be probed again (Linux tcp_process_tlp_ack)
+    if (tlpOutstanding && SeqNum.geq(ack, tlpHighSeq)) tlpOutstanding = false;
+    // RFC 6298 §5.2/§5.3: stop the timer when all is acked, otherwise restart it; Linux
+    // tcp_set_xmit_timer: a tail-loss probe in its place when one may go out
     if (rtxQueue.isEmpty()) {
       timers.stopRetransmission();
     } else {
       timers.restartRetransmission();
+      scheduleLossProbe(true);
     }
     if (stack.hasWritableInterest(this)) stack.writable(this);
   }
@@ -738,6 +752,8 @@ final class TcpConnection {
     }
     if (dupAcks >= DUP_THRESH || lossBySack) {
       inRecovery = true;
+      timers.stopLossProbe(); // no probe in loss recovery (RFC 8985 §7.2)
+      tlpOutstanding = false;
       recoverPoint = tcb.sndNxt;
       cc().onLossDetected(tcb.flightSize(), now());
       RetransmissionQueue.Entry head = rtxQueue.first();
@@ -987,6 +1003,8 @@ final class TcpConnection {
       return;
     }
     rtt.backoff();
+    timers.stopLossProbe();
+    tlpOutstanding = false; // Linux tcp_retransmit_timer: tlp_high_seq = 0
     if (!head.syn) cc().onRetransmissionTimeout(tcb.flightSize(), now);
     rtxQueue.markAllLost();
     inRecovery = !head.syn;
@@ -1001,6 +1019,57 @@ final class TcpConnection {
       Sender.output(this);
       if (head.transmissions == 1 || !head.retransmittedInRecovery) Sender.retransmit(this, head);
     }
+    timers.restartRetransmission();
+  }
+
+  /**
+   * Schedules a tail-loss probe (RFC 8985 §7.2, Linux tcp_schedule_loss_probe) when the profile has
+   * it, SACK is on, no loss recovery is under way and data is outstanding on a synchronized connection:
+   * PTO = 2*SRTT plus the minimum RTO when one segment is outstanding, else plus 2 ms
+   * (TCP_TIMEOUT_MIN); 1 s (TCP_TIMEOUT_INIT) without an RTT sample. Capped at the RTO: the time left
+   * until it fires, or with {@code advancingRto} (an ACK restarted it) the full RTO.
+   */
+  void scheduleLossProbe(boolean advancingRto) {
+    RetransmissionQueue.Entry head = rtxQueue.first();
+    if (!profile().tailLossProbe() || !tcb.sackEnabled || inRecovery || head == null || head.syn
+        || !state.isSynchronized()) {
+      timers.stopLossProbe(); // tcp_set_xmit_timer: the RTO alone then
+      return;
+    }
+    long pto;
+    if (rtt.hasSample()) {
+      pto = 2 * rtt.srtt() + (head == rtxQueue.last() ? profile().rtoMinNanos() : TLP_TIMEOUT_MIN);
+    } else {
+      pto = TLP_TIMEOUT_INIT;
+    }
+    long rtoLeft = advancingRto ? rtt.rto() : timers.untilRetransmission();
+    if (rtoLeft > 0) pto = Math.min(pto, rtoLeft);
+    timers.armLossProbe(pto);
+  }
+
+  /**
+   * The tail-loss probe (RFC 8985 §7.3, Linux tcp_send_loss_probe): one new segment if the window
+   * takes it, otherwise the last segment sent again; not a timeout (no backoff, no cwnd reduction, not
+   * counted as a retry), but the RTO restarts from now (tcp_rearm_rto). One probe per tail.
+   */
+  void lossProbeTimeout() {
+    if (rtxQueue.isEmpty() || inRecovery || !state.isSynchronized()) return;
+    if (tlpOutstanding) {
+      event("TLP: probe for " + SeqNum.unsigned(tlpHighSeq) + " still outstanding, waiting for the RTO");
+      return;
+    }
+    int sndNxt = tcb.sndNxt;
+    if (Sender.sendLossProbeNewData(this)) {
+      event("TLP: new data " + SeqNum.unsigned(sndNxt) + ":" + SeqNum.unsigned(tcb.sndNxt));
+    } else {
+      RetransmissionQueue.Entry last = rtxQueue.last();
+      event("TLP: retransmitting the last segment " + SeqNum.unsigned(last.seq) + ":"
+          + SeqNum.unsigned(last.seq + last.length + (last.fin ? 1 : 0)) + (last.fin ? " (FIN)" : ""));
+      Sender.retransmit(this, last);
+    }
+    tlpOutstanding = true;
+    tlpHighSeq = tcb.sndNxt;
+    timers.stopLossProbe(); // one probe per tail: the probe schedules none
     timers.restartRetransmission();
   }
 

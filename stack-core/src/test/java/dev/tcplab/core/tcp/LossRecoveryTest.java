@@ -249,7 +249,21 @@ class LossRecoveryTest {
 
     List<WireEvent> head = Transfer.transmissionsOf(net, CLIENT_ADDR, flight.get(0));
     assertThat(head).as("transmissions of the first segment of the lost flight").hasSizeGreaterThan(1);
-    long waited = head.get(1).atNanos() - head.get(0).atNanos();
+    long flightAt = head.get(0).atNanos();
+    long timerFrom = flightAt;
+    if (p.tailLossProbe()) {
+      // RFC 8985 §7, Linux tcp_send_loss_probe: PTO = 2*SRTT + 2 ms after the flight, one new segment
+      // (the window allows it); it is no timeout, and the RTO restarts from it (tcp_rearm_rto).
+      // Without RACK the probe's SACK does not mark the flight lost, so the RTO still repairs it.
+      long probeAt = net.link.log().stream()
+          .filter(e -> e.src().equals(CLIENT_ADDR) && e.segment().payloadLength() > 0
+              && !flight.contains(e.segment().seq()) && e.atNanos() > flightAt)
+          .findFirst().orElseThrow().atNanos();
+      assertThat(probeAt - flightAt).as("PTO after the flight (ns)").isBetween(2 * MS, 3 * RTT);
+      assertThat(net.events).anyMatch(e -> e.startsWith("TLP: new data"));
+      timerFrom = probeAt;
+    }
+    long waited = head.get(1).atNanos() - timerFrom;
     // RFC 6298 §5.1/§2.4: nothing comes back, so the timer (at least RTO.min) decides the resend
     assertThat(waited).as("wait before the first retransmission (ns)")
         .isBetween(p.rtoMinNanos(), p.rtoMinNanos() + RTT);
@@ -286,12 +300,23 @@ class LossRecoveryTest {
     for (int i = 1; i < at.size(); i++) gaps.add(at.get(i) - at.get(i - 1));
     // RFC 9293 §3.8.3 / RFC 1122 §4.2.3.5: give up after R2, here the profile's dataRetries
     assertThat(at).as("transmissions of the head segment").hasSize(1 + p.dataRetries());
-    long rto = gaps.get(0);
+    // With a tail-loss probe (RFC 8985 §7, Linux) a probe goes first, after the PTO
+    // (2*SRTT + 2 ms with four segments out); it is no timeout: the RTO runs from the probe, not doubled,
+    // and the probe does not count against the retries.
+    boolean tlp = p.tailLossProbe();
+    long rto = tlp ? gaps.get(1) / 2 : gaps.get(0);
     assertThat(rto).as("first RTO (ns)").isGreaterThanOrEqualTo(p.rtoMinNanos()); // RFC 6298 §2.4
+    if (tlp) {
+      assertThat(gaps.get(0) - rto).as("PTO (ns)").isBetween(2 * MS, 3 * RTT);
+      // one probe per tail (here the 48 bytes Nagle held back, sent whatever Nagle says)
+      assertThat(net.events).filteredOn(e -> e.startsWith("TLP")).hasSize(1);
+    } else {
+      assertThat(net.events).noneMatch(e -> e.startsWith("TLP"));
+    }
     // RFC 6298 §5.5: the RTO doubles on each expiry: 1x, 2x, 4x ...
     assertThat(gaps.get(1)).as("second gap").isEqualTo(2 * rto);
     assertThat(gaps.get(2)).as("third gap").isEqualTo(4 * rto);
-    for (int i = 1; i < gaps.size(); i++) {
+    for (int i = tlp ? 2 : 1; i < gaps.size(); i++) {
       // RFC 6298 §5.5 and §2.5: ... up to the maximum RTO
       assertThat(gaps.get(i)).as("gap %d", i)
           .isEqualTo(Math.min(2 * gaps.get(i - 1), p.rtoMaxNanos()));
