@@ -65,7 +65,7 @@ public final class ManualClock implements Clock, TimerScheduler {
         "Not a reserved sequence number: %s",
         reservedSequence);
     Entry e = new Entry(Math.max(atNanos, now), reservedSequence, task);
-    pushOrdered(e);
+    push(e);
     return e;
   }
 
@@ -110,26 +110,11 @@ public final class ManualClock implements Clock, TimerScheduler {
     return true;
   }
 
+  /**
+   * Sifts {@code e} up the heap by (time, sequence). A new entry has the largest sequence number, so
+   * its ties stop at once; a reserved one may be older than others and goes before them.
+   */
   private void push(Entry e) {
-    int pos = size;
-    if (pos == entries.length) grow();
-    size = pos + 1;
-    long t = e.at;
-    // e has the largest sequence number of all, so among equal times it goes last: comparing times
-    // is enough on the way up.
-    while (pos > 0) {
-      int parent = (pos - 1) >>> 1;
-      if (t >= times[parent]) break;
-      entries[pos] = entries[parent];
-      times[pos] = times[parent];
-      pos = parent;
-    }
-    entries[pos] = e;
-    times[pos] = t;
-  }
-
-  /** As {@link #push} for an entry that may be older than others: ties are broken on the way up too. */
-  private void pushOrdered(Entry e) {
     int pos = size;
     if (pos == entries.length) grow();
     size = pos + 1;
