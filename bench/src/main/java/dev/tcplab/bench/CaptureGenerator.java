@@ -1,7 +1,6 @@
 package dev.tcplab.bench;
 
 import dev.tcplab.core.tcp.ConnectionEnd;
-import dev.tcplab.core.tcp.SocketListener;
 import dev.tcplab.core.tcp.TcpListener;
 import dev.tcplab.core.tcp.TcpSocket;
 import dev.tcplab.core.tcp.TcpSocketException;
@@ -10,6 +9,7 @@ import dev.tcplab.sim.LinkConfig;
 import dev.tcplab.sim.LossModel;
 import dev.tcplab.sim.Network;
 import dev.tcplab.sim.Topology;
+import dev.tcplab.sim.app.Reactor;
 import dev.tcplab.sim.pcap.PcapWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -134,44 +134,20 @@ public final class CaptureGenerator {
     return 200_000 + random.nextInt(1_800_000);
   }
 
-  /**
-   * One side of a conversation. Like the simulator's applications, it reacts to readiness in an
-   * event of its own, never inside the stack's processing.
-   */
-  private abstract class Side implements SocketListener {
+  /** One side of a conversation, reacting to readiness as the simulator's applications do. */
+  private abstract class Side extends Reactor {
     final TcpSocket socket;
-    private boolean pending;
     boolean done;
 
     Side(TcpSocket socket) {
+      super(net);
       this.socket = socket;
       socket.setListener(this);
     }
 
-    abstract void step();
-
-    private void schedule() {
-      if (pending || done) return;
-      pending = true;
-      net.at(net.now(), () -> {
-        pending = false;
-        if (!done) step();
-      });
-    }
-
     @Override
-    public void connected(TcpSocket s) {
-      schedule();
-    }
-
-    @Override
-    public void readable(TcpSocket s) {
-      schedule();
-    }
-
-    @Override
-    public void writable(TcpSocket s) {
-      schedule();
+    protected boolean stopped() {
+      return done;
     }
 
     @Override
@@ -222,7 +198,7 @@ public final class CaptureGenerator {
     }
 
     @Override
-    void step() {
+    protected void step() {
       if (requestLeft > 0) requestLeft -= send(requestLeft);
       if (drain() < 0) {
         socket.close();
@@ -248,7 +224,7 @@ public final class CaptureGenerator {
     }
 
     @Override
-    void step() {
+    protected void step() {
       int n = drain();
       if (n > 0) requestRead += n;
       if (answerLeft < 0 && requestRead >= REQUEST) answerLeft = responseSize();

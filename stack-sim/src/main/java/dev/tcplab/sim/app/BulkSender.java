@@ -56,7 +56,7 @@ public final class BulkSender extends Endpoint {
   }
 
   @Override
-  void step() {
+  protected void step() {
     if (socket == null) return;
     if (!finished && end() == null && written < data.length) {
       try {

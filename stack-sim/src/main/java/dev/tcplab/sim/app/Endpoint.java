@@ -1,7 +1,6 @@
 package dev.tcplab.sim.app;
 
 import dev.tcplab.core.tcp.ConnectionEnd;
-import dev.tcplab.core.tcp.SocketListener;
 import dev.tcplab.core.tcp.TcpSocket;
 import dev.tcplab.core.tcp.TcpSocketException;
 import dev.tcplab.sim.Host;
@@ -13,7 +12,7 @@ import java.util.zip.CRC32;
  * handled in their own turn of the event loop (scheduled at the current time), never from inside the
  * stack's processing, as a real application reacts after the kernel has finished.
  */
-abstract class Endpoint implements SocketListener {
+abstract class Endpoint extends Reactor {
   final Network net;
   final Host host;
   TcpSocket socket;
@@ -23,45 +22,23 @@ abstract class Endpoint implements SocketListener {
   String error;
   final CRC32 readDigest = new CRC32();
   private final byte[] buffer = new byte[65536];
-  private boolean pending;
 
   Endpoint(Network net, Host host) {
+    super(net);
     this.net = net;
     this.host = host;
-  }
-
-  /** Reacts to whatever changed: read, write, close. Called in its own event. */
-  abstract void step();
-
-  private void schedule() {
-    if (pending) return;
-    pending = true;
-    net.at(net.now(), () -> {
-      pending = false;
-      step();
-    });
   }
 
   @Override
   public void connected(TcpSocket s) {
     app("connected " + s.id());
-    schedule();
-  }
-
-  @Override
-  public void readable(TcpSocket s) {
-    schedule();
-  }
-
-  @Override
-  public void writable(TcpSocket s) {
-    schedule();
+    super.connected(s);
   }
 
   @Override
   public void closed(TcpSocket s, ConnectionEnd how) {
     if (end == null) end = how;
-    schedule();
+    super.closed(s, how);
   }
 
   /** Reads everything available; notes EOF and errors. */

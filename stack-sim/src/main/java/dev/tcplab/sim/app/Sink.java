@@ -55,7 +55,7 @@ public final class Sink extends Endpoint {
   }
 
   @Override
-  void step() {
+  protected void step() {
     if (socket == null) return;
     if (reads) readAll();
     if (!finished && closeAtNanos < 0 && (eof || (!reads && socket.peerClosed()))) {

@@ -5,13 +5,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tcplab.core.tcp.ConnectionEnd;
 import dev.tcplab.core.tcp.Profile;
-import dev.tcplab.core.tcp.SocketListener;
 import dev.tcplab.core.tcp.TcpListener;
 import dev.tcplab.core.tcp.TcpSocket;
 import dev.tcplab.core.tcp.TcpSocketException;
 import dev.tcplab.sim.Host;
 import dev.tcplab.sim.LinkConfig;
 import dev.tcplab.sim.Network;
+import dev.tcplab.sim.app.Reactor;
 import dev.tcplab.tls.KeyLog;
 import dev.tcplab.tls.RstPolicy;
 import dev.tcplab.tls.TlsConnection;
@@ -158,7 +158,7 @@ public record OffloadProxyTransfer(
    * The application server: reads the request, writes the response as fast as TCP takes it, closes
    * (FIN) once all is written.
    */
-  public final class App implements SocketListener {
+  public final class App extends Reactor {
     final Network net;
     final Host host;
     final TcpListener listener;
@@ -168,10 +168,10 @@ public record OffloadProxyTransfer(
     int requestBytes;
     int written;
     boolean closed;
-    private boolean pending;
     private final byte[] buf = new byte[4096];
 
     App(Network net, Host host) {
+      super(net);
       this.net = net;
       this.host = host;
       this.response = new byte[responseBytes];
@@ -191,7 +191,8 @@ public record OffloadProxyTransfer(
       }));
     }
 
-    private void step() {
+    @Override
+    protected void step() {
       if (socket == null || socket.end() != null) return;
       if (!closed) {
         try {
@@ -216,24 +217,12 @@ public record OffloadProxyTransfer(
       }
     }
 
-    private void schedule() {
-      if (pending) return;
-      pending = true;
-      net.at(net.now(), () -> {
-        pending = false;
-        step();
-      });
-    }
+    // Only readability and writability matter: the socket is accepted, and its end is read in step().
+    @Override
+    public void connected(TcpSocket s) {}
 
     @Override
-    public void readable(TcpSocket s) {
-      schedule();
-    }
-
-    @Override
-    public void writable(TcpSocket s) {
-      schedule();
-    }
+    public void closed(TcpSocket s, ConnectionEnd how) {}
 
     boolean done() {
       return socket != null && socket.end() != null;
@@ -257,7 +246,7 @@ public record OffloadProxyTransfer(
    * The TLS offload proxy: TLS towards the client, clear TCP towards the application; relays both ways
    * and, at the application's EOF, sends close_notify and aborts the TLS connection at once.
    */
-  public final class Proxy implements SocketListener {
+  public final class Proxy extends Reactor {
     final Network net;
     final Host host;
     final Host appHost;
@@ -268,10 +257,10 @@ public record OffloadProxyTransfer(
     byte[] toApp = new byte[0];
     long relayed;
     boolean appEof;
-    private boolean pending;
     private final byte[] buf = new byte[16_384];
 
     Proxy(Network net, Host host, Host appHost, KeyLog keyLog) {
+      super(net);
       this.net = net;
       this.host = host;
       this.appHost = appHost;
@@ -309,7 +298,8 @@ public record OffloadProxyTransfer(
     }
 
     /** The application connection: pass the request on, relay the response into TLS, act on EOF. */
-    private void step() {
+    @Override
+    protected void step() {
       if (app == null || appEof) return;
       if (toApp.length > 0 && app.state().canSend()) {
         int n = app.write(toApp);
@@ -335,35 +325,6 @@ public record OffloadProxyTransfer(
         }
         app.close();
       }
-    }
-
-    private void schedule() {
-      if (pending) return;
-      pending = true;
-      net.at(net.now(), () -> {
-        pending = false;
-        step();
-      });
-    }
-
-    @Override
-    public void connected(TcpSocket s) {
-      schedule();
-    }
-
-    @Override
-    public void readable(TcpSocket s) {
-      schedule();
-    }
-
-    @Override
-    public void writable(TcpSocket s) {
-      schedule();
-    }
-
-    @Override
-    public void closed(TcpSocket s, ConnectionEnd how) {
-      schedule();
     }
 
     boolean done() {
