@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,6 +137,7 @@ public final class CaptureAnalysis {
     boolean forward = key.isForward(ip.header(), s.srcPort());
     TrackedConnection c = connections.get(key);
     if (c != null && s.isSyn() && !s.isAck() && c.ended() && isNewSyn(c, s)) {
+      if (c.lingering) lingering.remove(c);
       report(c); // the ports are reused by a new connection
       c = null;
     }
@@ -239,16 +241,22 @@ public final class CaptureAnalysis {
 
   private void sweep(long now) {
     List<TrackedConnection> done = new ArrayList<>();
-    for (TrackedConnection c : lingering) {
-      if (now - c.lastTime > LINGER_NANOS) done.add(c);
+    for (Iterator<TrackedConnection> it = lingering.iterator(); it.hasNext(); ) {
+      TrackedConnection c = it.next();
+      if (now - c.lastTime > LINGER_NANOS) {
+        done.add(c);
+        it.remove();
+      }
     }
     done.sort(Comparator.comparingInt(c -> c.number));
     for (TrackedConnection c : done) report(c);
   }
 
-  /** Reports an ended connection and forgets it, remembering its ports for late packets. */
+  /**
+   * Reports an ended connection and forgets it, remembering its ports for late packets; the caller
+   * has taken it out of {@link #lingering}.
+   */
   private void report(TrackedConnection c) {
-    lingering.remove(c);
     if (connections.get(c.key) == c) connections.remove(c.key);
     reported.put(c.key, Boolean.TRUE);
     sink.accept(c.report());

@@ -112,7 +112,7 @@ final class ReplayScript {
         }
         if (fresh > 0) {
           if (!writing) {
-            long burst = burst(i, dataStart);
+            long burst = burst(i, dataStart, isnFrom);
             lines.add(time + "write(" + fd + ", ..., " + burst + ") = " + burst);
             time = "+0    ";
             writing = true;
@@ -165,12 +165,10 @@ final class ReplayScript {
   }
 
   /** New bytes the recorded side sends from {@code from} on, before the peer's next packet. */
-  private long burst(int i, long from) {
+  private long burst(int i, long from, long isn) {
     long end = from;
     for (int j = i; j < segments.size() && segments.get(j).from() == side; j++) {
       Captured c = segments.get(j);
-      long isn = segments.stream().filter(x -> x.from() == side && x.header().isSyn())
-          .findFirst().map(x -> x.header().seq() & 0xffffffffL).orElse(0L);
       long start = ((c.header().seq() - isn) & 0xffffffffL) + (c.header().isSyn() ? 1 : 0);
       end = Math.max(end, start + c.length());
     }

@@ -192,9 +192,8 @@ final class TrackedConnection {
     }
     if (observer == null) return;
     StreamFeed f = from == Side.CLIENT ? clientFeed : serverFeed;
-    byte[] copy = new byte[s.payloadLength()];
-    s.copyPayload(0, copy, 0, copy.length);
-    f.segment(offset, copy, 0, copy.length, onWire);
+    // The payload is a view of the reader's buffer: StreamFeed copies only what it must hold.
+    f.segment(offset, s.payloadArray(), s.payloadOffset(), s.payloadLength(), onWire);
   }
 
   /** The report, as of the packets seen so far. */
